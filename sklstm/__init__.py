@@ -1,0 +1,13 @@
+"""sklstm: LSTM and GRU sequence models as scikit-learn estimators."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._classifier import LSTMClassifier
+from ._regressor import LSTMRegressor
+
+try:
+    __version__ = version("sklstm")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = ["LSTMClassifier", "LSTMRegressor", "__version__"]

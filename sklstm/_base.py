@@ -1,0 +1,336 @@
+"""The estimator logic shared by :class:`LSTMRegressor` and :class:`LSTMClassifier`.
+
+Parameter validation, input checks, building and driving the skorch net, and the
+fitted attributes. Subclasses supply the target handling through small hooks.
+"""
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _net
+from ._compat import Interval, StrOptions, _check_sample_weight
+from ._data import SequenceDataset, channel_stats, first_nonfinite
+
+_SEED_MAX = np.iinfo(np.int32).max
+
+
+class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
+    """Base class for the LSTM estimators; not for direct use."""
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "cell": [StrOptions({"lstm", "gru"})],
+        "standardize": ["boolean"],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_net.OPTIMIZERS)), type],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_split": [StrOptions({"tail", "random"})],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "callbacks": [list, None],
+        "random_state": ["random_state"],
+        "device": [str],
+        "verbose": ["verbose"],
+    }
+
+    _task: str  # "regression" or "classification", set by subclasses
+
+    @abstractmethod
+    def __init__(
+        self,
+        *,
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        cell: str = "lstm",
+        standardize: bool = True,
+        max_epochs: int = 50,
+        batch_size: int = 32,
+        lr: float = 1e-3,
+        optimizer: str | type = "adam",
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = None,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        validation_split: str = "tail",
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        warm_start: bool = False,
+        callbacks: list[Any] | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        device: str = "auto",
+        verbose: int = 0,
+    ) -> None:
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.cell = cell
+        self.standardize = standardize
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.clip_grad_norm = clip_grad_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.validation_split = validation_split
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ hooks
+
+    @abstractmethod
+    def _encode_target(
+        self, y: np.ndarray, *, reset: bool, classes: Any = None
+    ) -> np.ndarray:
+        """Return y as the loss expects it; on reset, record target attributes."""
+
+    @abstractmethod
+    def _n_outputs(self) -> int:
+        """Number of module outputs, once the target attributes are recorded."""
+
+    def _class_weights(self, y: np.ndarray) -> np.ndarray | None:
+        """Per-sample weights derived from the target (classifier only)."""
+        return None
+
+    # ------------------------------------------------------------ input checks
+
+    def _validate_sequences(
+        self, X: Any, y: Any = "no_validation", *, reset: bool
+    ) -> Any:
+        """Validate X (and y) and return X as (n_samples, seq_len, n_channels)."""
+        name = type(self).__name__
+        ndim = getattr(X, "ndim", None)
+        if ndim == 1:
+            raise ValueError(
+                f"Expected a 2D or 3D array, got a 1D array of shape {X.shape}. "
+                f"{name} reads one sequence per row: (n_samples, seq_len) or "
+                "(n_samples, seq_len, n_features). Reshape your data with "
+                "X.reshape(1, -1) if it is a single sequence; to learn from one "
+                "long series, cut it into windows first."
+            )
+        if ndim is not None and ndim > 3:
+            raise ValueError(
+                f"Expected a 2D or 3D array, got a {ndim}D array of shape "
+                f"{X.shape}. {name} reads (n_samples, seq_len) or "
+                "(n_samples, seq_len, n_features); reshape or flatten the extra "
+                "axes into n_features."
+            )
+        check = {
+            "reset": reset,
+            "allow_nd": True,
+            "dtype": [np.float64, np.float32],
+            "ensure_all_finite": False,
+        }
+        target = {"y_numeric": self._task == "regression"}
+        target["multi_output"] = self._task == "regression"
+        try:
+            if isinstance(y, str) and y == "no_validation":
+                out = validate_data(self, X, **check)
+            else:
+                out = validate_data(self, X, y, **check, **target)
+        except ValueError as exc:
+            raise _explain(exc, self) from exc
+        Xa = out[0] if isinstance(out, tuple) else out
+        Xa = self._check_shape(Xa, reset=reset)
+        bad = first_nonfinite(Xa)
+        if bad is not None:
+            value = Xa[bad]
+            kind = "NaN" if np.isnan(value) else "infinity (inf)"
+            raise ValueError(
+                f"Input X contains {kind} at sample {bad[0]}, time step {bad[1]}, "
+                f"feature {bad[2]}. {name} cannot learn from missing or infinite "
+                "values: drop or impute them first (e.g. with "
+                "sklearn.impute.SimpleImputer on the raw series)."
+            )
+        return (Xa, out[1]) if isinstance(out, tuple) else Xa
+
+    def _check_shape(self, X: np.ndarray, *, reset: bool) -> np.ndarray:
+        if X.ndim == 2:
+            X = X[:, :, np.newaxis]
+        if X.shape[1] < 1 or X.shape[2] < 1:
+            raise ValueError(
+                f"Found array with shape {X.shape} while a minimum of 1 time step "
+                "and 1 feature per step is required."
+            )
+        if reset:
+            self.n_channels_ = X.shape[2]
+        elif X.shape[2] != self.n_channels_:
+            raise ValueError(
+                f"X has {X.shape[2]} features per time step, but "
+                f"{type(self).__name__} was fitted with {self.n_channels_}."
+            )
+        return X
+
+    # ------------------------------------------------------------------ fit
+
+    def _fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        *,
+        partial: bool,
+        classes: Any = None,
+    ) -> _BaseLSTM:
+        continuing = hasattr(self, "net_") and (partial or self.warm_start)
+        X, y = self._validate_sequences(X, y, reset=not continuing)
+        y_enc = self._encode_target(y, reset=not continuing, classes=classes)
+        weights = self._sample_weights(sample_weight, X, y)
+        if continuing:
+            seed = (self._torch_seed + 1_000_003 * self.n_iter_) % _SEED_MAX
+        else:
+            seed = int(check_random_state(self.random_state).randint(_SEED_MAX))
+            self._torch_seed = seed
+            self.device_ = _net.resolve_device(self.device)
+            if self.standardize:
+                self.x_mean_, self.x_scale_ = channel_stats(X)
+            else:
+                self.x_mean_, self.x_scale_ = None, None
+            self.net_ = _net.build_net(self._net_config(), seed)
+        dataset = SequenceDataset(
+            X, y_enc, weights, mean=self.x_mean_, scale=self.x_scale_
+        )
+        _net.train(
+            self.net_,
+            dataset,
+            epochs=1 if partial else self.max_epochs,
+            seed=seed,
+            holdout=self.early_stopping and not partial,
+        )
+        self._record_history()
+        return self
+
+    def _sample_weights(
+        self, sample_weight: Any, X: np.ndarray, y: np.ndarray
+    ) -> np.ndarray | None:
+        """Combine sample and class weights, normalised to mean 1 (or None)."""
+        weights = self._class_weights(y)
+        if sample_weight is not None:
+            sw = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+            weights = sw if weights is None else weights * sw
+        if weights is None:
+            return None
+        total = weights.mean()
+        if not total > 0:
+            raise ValueError(
+                "The combined sample and class weights are all zero; at least "
+                "one sample must have a positive weight."
+            )
+        return (weights / total).astype(np.float32)
+
+    def _net_config(self) -> _net.NetConfig:
+        return _net.NetConfig(
+            task=self._task,
+            loss=getattr(self, "loss", "squared_error"),
+            n_inputs=self.n_channels_,
+            n_outputs=self._n_outputs(),
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            cell=self.cell,
+            optimizer=self.optimizer,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            batch_size=self.batch_size,
+            clip_grad_norm=self.clip_grad_norm,
+            early_stopping=self.early_stopping,
+            validation_fraction=self.validation_fraction,
+            validation_split=self.validation_split,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+            callbacks=[_copy_callback(cb) for cb in self.callbacks or []],
+            device=self.device_,
+            verbose=self.verbose,
+        )
+
+    def _record_history(self) -> None:
+        history = _net.training_history(self.net_)
+        self.loss_curve_ = history["loss_curve"]
+        self.n_iter_ = len(self.loss_curve_)
+        valid_loss, valid_score = history["valid_loss"], history["valid_score"]
+        self.validation_loss_curve_ = valid_loss
+        self.validation_scores_ = valid_score
+        if valid_loss is not None:
+            self.best_loss_ = float(np.nanmin(valid_loss))
+            self.best_validation_score_ = float(np.nanmax(valid_score))
+        else:
+            self.best_loss_ = float(np.min(self.loss_curve_))
+            self.best_validation_score_ = None
+
+    # -------------------------------------------------------------- predict
+
+    def _forward(self, X: Any) -> np.ndarray:
+        """Validate X and return the module outputs as float64 (n, n_outputs)."""
+        check_is_fitted(self, "net_")
+        X = self._validate_sequences(X, reset=False)
+        raw = _net.predict_raw(self.net_, X, self.x_mean_, self.x_scale_)
+        return raw.astype(np.float64)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        net = self.__dict__.get("net_")
+        if net is not None:  # skorch maps a CUDA net to the CPU when needed
+            self.device_ = str(net.device)
+
+
+def _copy_callback(callback: Any) -> Any:
+    """A fresh copy of a user callback, so that fitting never mutates params."""
+    from sklearn.base import clone
+
+    if isinstance(callback, tuple):
+        name, cb = callback
+        return (name, clone(cb, safe=False))
+    return clone(callback, safe=False)
+
+
+def _explain(exc: ValueError, estimator: _BaseLSTM) -> ValueError:
+    """Add sequence-specific advice to scikit-learn's validation messages."""
+    message = str(exc)
+    name = type(estimator).__name__
+    if "could not convert string" in message or "dtype='numeric'" in message:
+        message += (
+            f". {name} reads numeric sequences; encode text or categories as "
+            "numbers first."
+        )
+    elif message.startswith("X has") and "is expecting" in message:
+        expected = getattr(estimator, "n_features_in_", "?")
+        message += (
+            f" {name} counts time steps as features: it was fitted on sequences "
+            f"of {expected} steps, and sequences passed to predict must have the "
+            "same length."
+        )
+    return ValueError(message)

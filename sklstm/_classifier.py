@@ -1,0 +1,346 @@
+"""LSTMClassifier: binary and multi-class classification of sequences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.special import softmax
+from sklearn.base import ClassifierMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._base import _BaseLSTM
+from ._compat import StrOptions, _fit_context
+
+
+class LSTMClassifier(ClassifierMixin, _BaseLSTM):
+    """Recurrent neural network classifier for sequences (LSTM or GRU).
+
+    Each sample is a whole sequence; the network reads it step by step and
+    predicts class probabilities from its last hidden state (softmax over a
+    linear layer, trained with cross-entropy).
+
+    Parameters
+    ----------
+    hidden_size : int, default=64
+        Number of units in each recurrent layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Whether each layer also reads the sequence backwards.
+    dropout : float, default=0.0
+        Dropout rate between stacked layers and before the output layer.
+    cell : {"lstm", "gru"}, default="lstm"
+        The recurrent cell.
+    standardize : bool, default=True
+        Standardise each input feature with the mean and standard deviation
+        seen in the first ``fit`` (over all samples and time steps).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as ``{label: weight}``; "balanced"
+        weights classes inversely to their frequency in ``y``.
+    max_epochs : int, default=50
+        Number of passes over the training data (fewer with early stopping).
+    batch_size : int, default=32
+        Number of sequences per gradient step.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+default="adam"
+        The optimizer.
+    weight_decay : float, default=0.0
+        L2 penalty (decoupled for ``"adamw"``).
+    clip_grad_norm : float, default=None
+        If set, clip the gradient norm to this value at every step.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when the validation
+        loss has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of the samples held out with ``early_stopping``.
+    validation_split : {"stratified", "random", "tail"}, default="stratified"
+        Which samples are held out: a random subset with the class proportions
+        of ``y``, a plain random subset, or the last samples (for sequences cut
+        from one time-ordered series, so that no future data leaks into
+        training).
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Minimum decrease of the validation loss that counts as improvement.
+    warm_start : bool, default=False
+        If True, ``fit`` continues training the current network for
+        ``max_epochs`` more epochs instead of starting afresh. The classes
+        must stay the same.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks (e.g. ``LRScheduler``, ``Checkpoint``), as
+        instances or ``(name, callback)`` tuples. Each fit uses fresh copies.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. An int gives identical predictions fit after fit on the same
+        machine and thread count.
+    device : str, default="auto"
+        ``"auto"`` uses CUDA when available and the CPU otherwise; or
+        ``"cpu"``, ``"cuda"``, ``"cuda:<index>"``, ``"mps"``.
+    verbose : int, default=0
+        0 is silent, 1 prints one line per epoch, 2 adds a progress bar.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, as given in ``y``.
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the torch module.
+    n_features_in_ : int
+        Number of time steps per sequence seen in ``fit`` (scikit-learn
+        counts columns of ``X`` as features).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of ``X`` when it was a DataFrame with string column names.
+    n_channels_ : int
+        Number of features per time step.
+    x_mean_, x_scale_ : ndarray of shape (n_channels_,) or None
+        Input standardisation statistics (None with ``standardize=False``).
+    loss_curve_ : list of float
+        Mean training cross-entropy of each epoch.
+    validation_loss_curve_ : list of float or None
+        Validation cross-entropy of each epoch with ``early_stopping``, else
+        None.
+    validation_scores_ : list of float or None
+        Validation accuracy of each epoch with ``early_stopping``, else None.
+    best_loss_ : float
+        Lowest validation loss with ``early_stopping``, else lowest training
+        loss.
+    best_validation_score_ : float or None
+        Highest validation accuracy with ``early_stopping``, else None.
+    n_iter_ : int
+        Number of epochs trained, across warm starts and ``partial_fit`` calls.
+    device_ : str
+        The device the network lives on.
+
+    See Also
+    --------
+    LSTMRegressor : The same network for regression.
+    sklearn.neural_network.MLPClassifier : A feed-forward network on flat features.
+
+    Notes
+    -----
+    ``X`` is a 2D array ``(n_samples, seq_len)`` of univariate sequences or a 3D
+    array ``(n_samples, seq_len, n_features)``. Sequences passed to ``predict``
+    must have the length seen in ``fit``. Probabilities are computed in float64
+    from the network's float32 outputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import LSTMClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(64, 8))
+    >>> y = np.where(X[:, -1] > 0, "up", "down")
+    >>> model = LSTMClassifier(hidden_size=8, max_epochs=2, random_state=0)
+    >>> model.fit(X, y).classes_
+    array(['down', 'up'], dtype='<U4')
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        **_BaseLSTM._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "validation_split": [StrOptions({"stratified", "random", "tail"})],
+    }
+
+    _task = "classification"
+
+    def __init__(
+        self,
+        *,
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        cell: str = "lstm",
+        standardize: bool = True,
+        class_weight: dict[Any, float] | str | None = None,
+        max_epochs: int = 50,
+        batch_size: int = 32,
+        lr: float = 1e-3,
+        optimizer: str | type = "adam",
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = None,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        validation_split: str = "stratified",
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        warm_start: bool = False,
+        callbacks: list[Any] | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        device: str = "auto",
+        verbose: int = 0,
+    ) -> None:
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            cell=cell,
+            standardize=standardize,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            validation_split=validation_split,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            callbacks=callbacks,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+        )
+        self.class_weight = class_weight
+
+    @_fit_context(prefer_skip_nested_validation=True)  # type: ignore[untyped-decorator]
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LSTMClassifier:
+        """Train the network on sequences ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Training sequences.
+        y : array-like of shape (n_samples,)
+            Class labels (numbers or strings).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss, multiplied with ``class_weight``.
+
+        Returns
+        -------
+        self : LSTMClassifier
+            The fitted estimator.
+        """
+        self._fit(X, y, sample_weight, partial=False)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)  # type: ignore[untyped-decorator]
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> LSTMClassifier:
+        """Train for one epoch on ``(X, y)``, continuing from the current weights.
+
+        The first call sets up the network and the standardisation statistics
+        from its data, and must list every class in ``classes``. Early stopping
+        does not apply: no data is held out.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Training sequences.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            All classes that can appear in any call; required on the first.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
+
+        Returns
+        -------
+        self : LSTMClassifier
+            The updated estimator.
+        """
+        if not hasattr(self, "net_") and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit, listing "
+                "every class that can appear in later calls."
+            )
+        self._fit(X, y, sample_weight, partial=True, classes=classes)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Sequences of the length seen in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``; each row sums to 1.
+        """
+        proba: np.ndarray = softmax(self._forward(X), axis=1)
+        return proba
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Logarithm of the class probabilities for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Sequences of the length seen in ``fit``.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
+        """
+        from scipy.special import log_softmax
+
+        log_proba: np.ndarray = log_softmax(self._forward(X), axis=1)
+        return log_proba
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predict class labels for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Sequences of the length seen in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The most probable class of each sequence, as a label of ``y``.
+        """
+        scores = self._forward(X)  # checks fitting before classes_ is read
+        labels: np.ndarray = self.classes_[np.argmax(scores, axis=1)]
+        return labels
+
+    def _encode_target(
+        self, y: np.ndarray, *, reset: bool, classes: Any = None
+    ) -> np.ndarray:
+        check_classification_targets(y)
+        name = type(self).__name__
+        if reset:
+            encoder = LabelEncoder().fit(y if classes is None else classes)
+            if len(encoder.classes_) < 2:
+                raise ValueError(
+                    f"{name} needs samples of at least 2 classes in the data, but "
+                    f"the data contains only one class: {encoder.classes_[0]!r}."
+                )
+            self.classes_ = encoder.classes_
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} that are not among the "
+                f"classes {self.classes_.tolist()} this {name} was set up with. "
+                "Refit without warm_start, or list every class in the first "
+                "partial_fit call."
+            )
+        return np.searchsorted(self.classes_, y).astype(np.int64)
+
+    def _n_outputs(self) -> int:
+        return len(self.classes_)
+
+    def _class_weights(self, y: np.ndarray) -> np.ndarray | None:
+        if self.class_weight is None:
+            return None
+        weights: np.ndarray = compute_sample_weight(self.class_weight, y)
+        return weights

@@ -1,0 +1,246 @@
+"""Turning validated arrays into batches of float32 tensors, and back.
+
+The estimators hand this module numpy arrays of shape ``(n, seq_len, n_channels)``
+(possibly float64, possibly a read-only strided view of windows). Nothing here
+copies the whole array: statistics and finiteness are computed in chunks of rows,
+and conversion to float32 happens one batch at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.model_selection import train_test_split
+
+# rows per chunk when scanning a whole array (statistics, finiteness)
+_SCAN_ROWS = 4096
+
+
+def _row_chunks(n: int, size: int) -> Iterator[slice]:
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))
+
+
+def channel_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each channel over all samples and steps.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, seq_len, n_channels)
+
+    Returns
+    -------
+    mean, scale : ndarray of shape (n_channels,), float64
+        ``scale`` is 1 where a channel is constant.
+    """
+    count = X.shape[0] * X.shape[1]
+    total = np.zeros(X.shape[2])
+    for rows in _row_chunks(X.shape[0], _SCAN_ROWS):
+        total += X[rows].sum(axis=(0, 1), dtype=np.float64)
+    mean = total / count
+    squares = np.zeros(X.shape[2])
+    for rows in _row_chunks(X.shape[0], _SCAN_ROWS):
+        squares += ((X[rows] - mean) ** 2).sum(axis=(0, 1))
+    scale = np.sqrt(squares / count)
+    scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))] = 1.0
+    return mean, scale
+
+
+def first_nonfinite(X: np.ndarray) -> tuple[int, ...] | None:
+    """Index of the first NaN or infinite value in ``X``, or None."""
+    for rows in _row_chunks(X.shape[0], _SCAN_ROWS):
+        bad = ~np.isfinite(X[rows])
+        if bad.any():
+            index = np.unravel_index(int(np.argmax(bad)), bad.shape)
+            return (int(index[0]) + rows.start, *(int(i) for i in index[1:]))
+    return None
+
+
+class SequenceDataset(torch.utils.data.Dataset):  # type: ignore[type-arg]
+    """Sequences (and targets) that yield float32 tensors one batch at a time.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, seq_len, n_channels)
+        Any float dtype; a strided view is never copied as a whole.
+    y : ndarray of shape (n_samples, ...), default=None
+        Targets, already in the dtype the loss expects.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Per-sample loss weights.
+    mean, scale : ndarray of shape (n_channels,), default=None
+        Standardisation applied per batch: ``(X - mean) / scale``.
+    rows : ndarray of int, default=None
+        Restrict the dataset to these rows of ``X`` (used for validation
+        splits without copying ``X``).
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray | None = None,
+        sample_weight: np.ndarray | None = None,
+        *,
+        mean: np.ndarray | None = None,
+        scale: np.ndarray | None = None,
+        rows: np.ndarray | None = None,
+    ) -> None:
+        self.X = X
+        self.y = y
+        self.sample_weight = sample_weight
+        self.mean = mean
+        self.scale = scale
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.rows is not None else len(self.X)
+
+    def __getitem__(self, index: int) -> tuple[Any, torch.Tensor | None]:
+        Xb, yb = self.batch(np.array([index]))
+        single = {k: v[0] for k, v in Xb.items()} if isinstance(Xb, dict) else Xb[0]
+        return single, (yb[0] if yb is not None else None)
+
+    def subset(self, rows: np.ndarray) -> SequenceDataset:
+        """The dataset restricted to ``rows`` (positions within this dataset)."""
+        base = self.rows[rows] if self.rows is not None else rows
+        return SequenceDataset(
+            self.X,
+            self.y,
+            self.sample_weight,
+            mean=self.mean,
+            scale=self.scale,
+            rows=base,
+        )
+
+    def targets(self) -> np.ndarray | None:
+        """The targets of the rows in this dataset."""
+        if self.y is None:
+            return None
+        return self.y if self.rows is None else self.y[self.rows]
+
+    def batch(self, index: np.ndarray) -> tuple[Any, torch.Tensor | None]:
+        """Return ``(X_batch, y_batch)`` for positions ``index`` of this dataset."""
+        if self.rows is not None:
+            index = self.rows[index]
+        Xb = torch.from_numpy(convert(self.X[index], self.mean, self.scale))
+        yb = torch.from_numpy(self.y[index]) if self.y is not None else None
+        if self.sample_weight is None:
+            return Xb, yb
+        w = torch.from_numpy(self.sample_weight[index])
+        return {"X": Xb, "sample_weight": w}, yb
+
+
+def convert(
+    X: np.ndarray, mean: np.ndarray | None, scale: np.ndarray | None
+) -> np.ndarray:
+    """Standardise a batch (in float64 when the input is float64) to float32."""
+    if mean is not None and scale is not None:
+        X = (X - mean) / scale
+    return np.ascontiguousarray(X, dtype=np.float32)
+
+
+class BatchIterator:
+    """Iterate over a :class:`SequenceDataset` in batches, without a DataLoader.
+
+    Slicing pre-validated arrays by a permutation avoids the per-sample Python
+    calls and collation of ``torch.utils.data.DataLoader``.
+
+    Parameters
+    ----------
+    dataset : SequenceDataset
+    batch_size : int
+    shuffle : bool, default=False
+    generator : torch.Generator, default=None
+        Source of the shuffling permutation (seeded by the estimator).
+    """
+
+    def __init__(
+        self,
+        dataset: SequenceDataset,
+        batch_size: int,
+        shuffle: bool = False,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = generator
+
+    def __len__(self) -> int:
+        return -(-len(self.dataset) // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[Any, torch.Tensor | None]]:
+        n = len(self.dataset)
+        if self.shuffle:
+            order = torch.randperm(n, generator=self.generator).numpy()
+        else:
+            order = np.arange(n)
+        for start in range(0, n, self.batch_size):
+            yield self.dataset.batch(order[start : start + self.batch_size])
+
+
+class ValidationSplit:
+    """Hold out part of the training data for early stopping (skorch ``train_split``).
+
+    Parameters
+    ----------
+    fraction : float
+        Share of the samples held out.
+    mode : {"tail", "random", "stratified"}
+        ``"tail"`` holds out the last samples, so that nothing from the future of
+        a time-ordered series leaks into training. ``"random"`` shuffles and
+        ``"stratified"`` also keeps the class proportions.
+    seed : int
+        Seed of the shuffled splits.
+    """
+
+    def __init__(self, fraction: float, mode: str, seed: int) -> None:
+        self.fraction = fraction
+        self.mode = mode
+        self.seed = seed
+
+    def __call__(
+        self, dataset: SequenceDataset, y: Any = None, **_: Any
+    ) -> tuple[SequenceDataset, SequenceDataset]:
+        n = len(dataset)
+        n_valid = int(np.ceil(self.fraction * n))
+        if n_valid < 1 or n - n_valid < 1:
+            raise ValueError(
+                f"early_stopping needs at least one training and one validation "
+                f"sample, but validation_fraction={self.fraction} of {n} samples "
+                f"leaves {n - n_valid} for training and {n_valid} for validation. "
+                "Pass more samples or change validation_fraction."
+            )
+        positions = np.arange(n)
+        if self.mode == "tail":
+            return dataset.subset(positions[:-n_valid]), dataset.subset(
+                positions[-n_valid:]
+            )
+        stratify = dataset.targets() if self.mode == "stratified" else None
+        train, valid = train_test_split(
+            positions, test_size=n_valid, random_state=self.seed, stratify=stratify
+        )
+        return dataset.subset(np.sort(train)), dataset.subset(np.sort(valid))
+
+
+def predict_chunks(
+    X: np.ndarray,
+    mean: np.ndarray | None,
+    scale: np.ndarray | None,
+    chunk: int,
+) -> Iterator[tuple[torch.Tensor, int]]:
+    """Yield float32 tensors of exactly ``chunk`` rows and the number of real rows.
+
+    Every forward pass then has the same shape, so a sample's prediction does
+    not depend on which other samples share its batch (bitwise, on one machine).
+    """
+    for rows in _row_chunks(X.shape[0], chunk):
+        batch = convert(X[rows], mean, scale)
+        n_real = batch.shape[0]
+        if n_real < chunk:
+            padded = np.zeros((chunk, *batch.shape[1:]), dtype=np.float32)
+            padded[:n_real] = batch
+            batch = padded
+        yield torch.from_numpy(batch), n_real

@@ -1,0 +1,310 @@
+"""Build and drive the skorch net that trains a :class:`SequenceModule`.
+
+skorch runs the training loop, callbacks, history, device moves and pickling.
+This module chooses the loss, optimizer and callbacks, seeds training, and runs
+inference in fixed-size chunks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, ProgressBar
+from skorch.utils import noop
+from torch import nn
+
+from ._data import BatchIterator, SequenceDataset, ValidationSplit, predict_chunks
+from ._device import resolve_device
+from ._module import SequenceModule
+
+__all__ = [
+    "LOSSES",
+    "OPTIMIZERS",
+    "NetConfig",
+    "build_net",
+    "predict_raw",
+    "resolve_device",
+    "train",
+    "training_history",
+]
+
+# Regression losses, by the names scikit-learn uses.
+LOSSES: dict[str, type[nn.Module]] = {
+    "squared_error": nn.MSELoss,
+    "absolute_error": nn.L1Loss,
+    "huber": nn.HuberLoss,
+}
+
+OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+# Rows per inference forward pass. Every pass has exactly this many rows (the
+# last one padded), so predictions do not depend on batch composition.
+PREDICT_CHUNK = 512
+
+
+class _SequenceNet(NeuralNet):  # type: ignore[misc]
+    """skorch net whose batches are a tensor or a dict with ``sample_weight``."""
+
+    def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
+        if isinstance(x, Mapping):
+            x = x["X"]
+        out: torch.Tensor = self.module_(x.to(self.device))
+        return out
+
+    def get_loss(
+        self,
+        y_pred: torch.Tensor,
+        y_true: torch.Tensor,
+        X: Any = None,
+        training: bool = False,
+    ) -> torch.Tensor:
+        loss = self.criterion_(y_pred, y_true.to(self.device))
+        if loss.ndim > 1:  # one loss per output: average them per sample
+            loss = loss.mean(dim=tuple(range(1, loss.ndim)))
+        if isinstance(X, Mapping) and "sample_weight" in X:
+            loss = loss * X["sample_weight"].to(loss.device)
+        mean: torch.Tensor = loss.mean()
+        return mean
+
+
+class _ValidationScore(Callback):  # type: ignore[misc]
+    """Record R² (regression) or accuracy (classification) on the validation set."""
+
+    def __init__(self, task: str) -> None:
+        self.task = task
+
+    def on_epoch_begin(self, net: NeuralNet, **kwargs: Any) -> None:
+        self.preds_: list[torch.Tensor] = []
+        self.trues_: list[torch.Tensor] = []
+
+    def on_batch_end(
+        self,
+        net: NeuralNet,
+        batch: Any = None,
+        training: bool = False,
+        y_pred: torch.Tensor | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if not training and y_pred is not None:
+            self.preds_.append(y_pred.detach().cpu())
+            self.trues_.append(batch[1])
+
+    def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
+        if not self.preds_:
+            return
+        pred = torch.cat(self.preds_).double()
+        true = torch.cat(self.trues_)
+        if self.task == "classification":
+            score = float((pred.argmax(dim=1) == true).double().mean())
+        else:
+            true = true.double()
+            ss_res = ((true - pred) ** 2).sum(dim=0)
+            ss_tot = ((true - true.mean(dim=0)) ** 2).sum(dim=0)
+            ok = ss_tot > 0
+            r2 = torch.where(ok, 1 - ss_res / torch.where(ok, ss_tot, 1.0), 0.0)
+            score = float(r2.mean())
+        net.history.record("valid_score", score)
+
+
+class _EarlyStopping(EarlyStopping):  # type: ignore[misc]
+    """skorch's early stopping, idle in epochs without a validation set."""
+
+    def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
+        if "valid_loss" in net.history[-1]:
+            super().on_epoch_end(net, **kwargs)
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """Everything needed to build the skorch net, resolved from estimator params."""
+
+    task: str  # "regression" or "classification"
+    loss: str
+    n_inputs: int
+    n_outputs: int
+    hidden_size: int
+    num_layers: int
+    bidirectional: bool
+    dropout: float
+    cell: str
+    optimizer: str | type
+    lr: float
+    weight_decay: float
+    batch_size: int
+    clip_grad_norm: float | None
+    early_stopping: bool
+    validation_fraction: float
+    validation_split: str
+    n_iter_no_change: int
+    tol: float
+    callbacks: Sequence[Any]
+    device: str
+    verbose: int
+
+
+def _optimizer_class(optimizer: str | type) -> type[torch.optim.Optimizer]:
+    if isinstance(optimizer, str):
+        return OPTIMIZERS[optimizer]
+    if not issubclass(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            f"optimizer={optimizer!r} is not a torch.optim.Optimizer subclass. "
+            f"Pass one of {sorted(OPTIMIZERS)} or an optimizer class such as "
+            "torch.optim.Adam."
+        )
+    return optimizer
+
+
+def _callbacks(config: NetConfig) -> list[tuple[str, Any]]:
+    callbacks: list[tuple[str, Any]] = []
+    if config.early_stopping:
+        callbacks.append(("valid_score", _ValidationScore(config.task)))
+        callbacks.append(
+            (
+                "early_stopping",
+                _EarlyStopping(
+                    monitor="valid_loss",
+                    patience=config.n_iter_no_change,
+                    threshold=config.tol,
+                    threshold_mode="abs",
+                    load_best=True,
+                    sink=print if config.verbose else noop,
+                ),
+            )
+        )
+    if config.clip_grad_norm is not None:
+        callbacks.append(
+            ("clip_grad_norm", GradientNormClipping(config.clip_grad_norm))
+        )
+    if config.verbose >= 2:
+        callbacks.append(("progress_bar", ProgressBar()))
+    for i, callback in enumerate(config.callbacks):
+        if isinstance(callback, tuple):
+            callbacks.append(callback)
+        else:
+            callbacks.append((f"user_{i}_{type(callback).__name__}", callback))
+    return callbacks
+
+
+def build_net(config: NetConfig, seed: int) -> NeuralNet:
+    """Build (uninitialised) the skorch net described by ``config``."""
+    if config.task == "classification":
+        criterion: type[nn.Module] = nn.CrossEntropyLoss
+    else:
+        criterion = LOSSES[config.loss]
+    split = (
+        ValidationSplit(config.validation_fraction, config.validation_split, seed)
+        if config.early_stopping
+        else None
+    )
+    return _SequenceNet(
+        module=SequenceModule,
+        module__n_inputs=config.n_inputs,
+        module__n_outputs=config.n_outputs,
+        module__hidden_size=config.hidden_size,
+        module__num_layers=config.num_layers,
+        module__bidirectional=config.bidirectional,
+        module__dropout=config.dropout,
+        module__cell=config.cell,
+        criterion=criterion,
+        criterion__reduction="none",
+        optimizer=_optimizer_class(config.optimizer),
+        optimizer__weight_decay=config.weight_decay,
+        lr=config.lr,
+        batch_size=config.batch_size,
+        train_split=split,
+        iterator_train=BatchIterator,
+        iterator_train__shuffle=True,
+        iterator_train__generator=torch.Generator().manual_seed(seed),
+        iterator_valid=BatchIterator,
+        callbacks=_callbacks(config),
+        predict_nonlinearity=None,
+        device=config.device,
+        verbose=config.verbose,
+    )
+
+
+@contextlib.contextmanager
+def _seeded(seed: int, device: str) -> Iterator[None]:
+    """Seed torch for init, shuffling and dropout without touching the caller's RNG."""
+    kind = torch.device(device).type
+    devices: list[int] = []
+    if kind == "cuda":
+        devices = [torch.device(device).index or torch.cuda.current_device()]
+    with torch.random.fork_rng(devices=devices, device_type=kind):
+        torch.manual_seed(seed)
+        yield
+
+
+def train(
+    net: NeuralNet,
+    dataset: SequenceDataset,
+    *,
+    epochs: int,
+    seed: int,
+    holdout: bool = True,
+) -> None:
+    """Train ``net`` for up to ``epochs`` epochs, seeded by ``seed``.
+
+    The net is initialised on its first call; later calls continue training
+    (warm start and ``partial_fit``). With ``holdout=False`` no validation part
+    is split off, even when the net was built for early stopping.
+    """
+    split = net.train_split
+    try:
+        if not holdout:
+            net.train_split = None
+        with _seeded(seed, str(net.device)):
+            if not net.initialized_:
+                net.initialize()
+            net.iterator_train__generator.manual_seed(seed)
+            net.max_epochs = epochs
+            net.partial_fit(dataset)
+    finally:
+        net.train_split = split
+        net.module_.eval()
+        for row in net.history:  # per-batch records are only needed in an epoch
+            row["batches"] = []
+
+
+def training_history(net: NeuralNet) -> dict[str, Any]:
+    """Per-epoch training loss and, where recorded, validation loss and score."""
+    rows = list(net.history)
+    has_valid = any("valid_loss" in row for row in rows)
+    return {
+        "loss_curve": [float(row["train_loss"]) for row in rows],
+        "valid_loss": [float(row.get("valid_loss", np.nan)) for row in rows]
+        if has_valid
+        else None,
+        "valid_score": [float(row.get("valid_score", np.nan)) for row in rows]
+        if has_valid
+        else None,
+    }
+
+
+def predict_raw(
+    net: NeuralNet,
+    X: np.ndarray,
+    mean: np.ndarray | None,
+    scale: np.ndarray | None,
+) -> np.ndarray:
+    """Module outputs for ``X`` as a float32 array of shape (n_samples, n_outputs)."""
+    module = net.module_
+    if module.training:
+        module.eval()
+    outputs = []
+    with torch.inference_mode():
+        for batch, n_real in predict_chunks(X, mean, scale, PREDICT_CHUNK):
+            out = module(batch.to(net.device))
+            outputs.append(out[:n_real].cpu().numpy())
+    return np.concatenate(outputs)

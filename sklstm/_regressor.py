@@ -1,0 +1,303 @@
+"""LSTMRegressor: single- and multi-output regression on sequences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import RegressorMixin
+
+from . import _net
+from ._base import _BaseLSTM
+from ._compat import StrOptions, _fit_context
+
+
+class LSTMRegressor(RegressorMixin, _BaseLSTM):
+    """Recurrent neural network regressor for sequences (LSTM or GRU).
+
+    Each sample is a whole sequence; the network reads it step by step and
+    predicts one value (or one row of values) from its last hidden state.
+    Training runs through skorch with seeded, reproducible mini-batch steps.
+
+    Parameters
+    ----------
+    hidden_size : int, default=64
+        Number of units in each recurrent layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Whether each layer also reads the sequence backwards.
+    dropout : float, default=0.0
+        Dropout rate between stacked layers and before the output layer.
+    cell : {"lstm", "gru"}, default="lstm"
+        The recurrent cell.
+    standardize : bool, default=True
+        Standardise each input feature with the mean and standard deviation
+        seen in the first ``fit`` (over all samples and time steps).
+    standardize_target : bool, default=True
+        Standardise each target column for training; predictions are returned
+        in the original units.
+    loss : {"squared_error", "absolute_error", "huber"}, default="squared_error"
+        The training loss.
+    max_epochs : int, default=50
+        Number of passes over the training data (fewer with early stopping).
+    batch_size : int, default=32
+        Number of sequences per gradient step.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+default="adam"
+        The optimizer.
+    weight_decay : float, default=0.0
+        L2 penalty (decoupled for ``"adamw"``).
+    clip_grad_norm : float, default=None
+        If set, clip the gradient norm to this value at every step.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when the validation
+        loss has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of the samples held out with ``early_stopping``.
+    validation_split : {"tail", "random"}, default="tail"
+        Which samples are held out: the last ones (right for windows of one
+        time-ordered series: no future data leaks into training) or a random
+        subset.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Minimum decrease of the validation loss that counts as improvement.
+    warm_start : bool, default=False
+        If True, ``fit`` continues training the current network for
+        ``max_epochs`` more epochs instead of starting afresh.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks (e.g. ``LRScheduler``, ``Checkpoint``), as
+        instances or ``(name, callback)`` tuples. Each fit uses fresh copies.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and dropout. An int gives
+        identical predictions fit after fit on the same machine and thread
+        count.
+    device : str, default="auto"
+        ``"auto"`` uses CUDA when available and the CPU otherwise; or
+        ``"cpu"``, ``"cuda"``, ``"cuda:<index>"``, ``"mps"``.
+    verbose : int, default=0
+        0 is silent, 1 prints one line per epoch, 2 adds a progress bar.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the torch module.
+    n_features_in_ : int
+        Number of time steps per sequence seen in ``fit`` (scikit-learn
+        counts columns of ``X`` as features).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of ``X`` when it was a DataFrame with string column names.
+    n_channels_ : int
+        Number of features per time step.
+    n_outputs_ : int
+        Number of targets.
+    x_mean_, x_scale_ : ndarray of shape (n_channels_,) or None
+        Input standardisation statistics (None with ``standardize=False``).
+    y_mean_, y_scale_ : ndarray of shape (n_outputs_,) or None
+        Target standardisation statistics (None with
+        ``standardize_target=False``).
+    loss_curve_ : list of float
+        Mean training loss (on the standardised scale) of each epoch.
+    validation_loss_curve_ : list of float or None
+        Validation loss of each epoch with ``early_stopping``, else None.
+    validation_scores_ : list of float or None
+        Validation R² of each epoch with ``early_stopping``, else None.
+    best_loss_ : float
+        Lowest validation loss with ``early_stopping``, else lowest training
+        loss.
+    best_validation_score_ : float or None
+        Highest validation R² with ``early_stopping``, else None.
+    n_iter_ : int
+        Number of epochs trained, across warm starts and ``partial_fit`` calls.
+    device_ : str
+        The device the network lives on.
+
+    See Also
+    --------
+    LSTMClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : A feed-forward network on flat features.
+
+    Notes
+    -----
+    ``X`` is a 2D array ``(n_samples, seq_len)`` of univariate sequences or a 3D
+    array ``(n_samples, seq_len, n_features)``. Sequences passed to ``predict``
+    must have the length seen in ``fit``. Training is in float32; prediction runs
+    in fixed-size float32 chunks, so a sample's prediction does not depend on
+    the other samples passed with it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import LSTMRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(64, 8))
+    >>> y = X.sum(axis=1)
+    >>> model = LSTMRegressor(hidden_size=8, max_epochs=2, random_state=0).fit(X, y)
+    >>> model.predict(X[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        **_BaseLSTM._parameter_constraints,
+        "standardize_target": ["boolean"],
+        "loss": [StrOptions(set(_net.LOSSES))],
+    }
+
+    _task = "regression"
+
+    def __init__(
+        self,
+        *,
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        cell: str = "lstm",
+        standardize: bool = True,
+        standardize_target: bool = True,
+        loss: str = "squared_error",
+        max_epochs: int = 50,
+        batch_size: int = 32,
+        lr: float = 1e-3,
+        optimizer: str | type = "adam",
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = None,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        validation_split: str = "tail",
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        warm_start: bool = False,
+        callbacks: list[Any] | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        device: str = "auto",
+        verbose: int = 0,
+    ) -> None:
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            cell=cell,
+            standardize=standardize,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            validation_split=validation_split,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            callbacks=callbacks,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+        )
+        self.standardize_target = standardize_target
+        self.loss = loss
+
+    @_fit_context(prefer_skip_nested_validation=True)  # type: ignore[untyped-decorator]
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LSTMRegressor:
+        """Train the network on sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Training sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets; several columns give a multi-output (e.g. multi-step) model.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
+
+        Returns
+        -------
+        self : LSTMRegressor
+            The fitted estimator.
+        """
+        self._fit(X, y, sample_weight, partial=False)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)  # type: ignore[untyped-decorator]
+    def partial_fit(
+        self, X: Any, y: Any, sample_weight: Any = None
+    ) -> LSTMRegressor:
+        """Train for one epoch on ``(X, y)``, continuing from the current weights.
+
+        The first call sets up the network and the standardisation statistics
+        from its data. Early stopping does not apply: no data is held out.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Training sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
+
+        Returns
+        -------
+        self : LSTMRegressor
+            The updated estimator.
+        """
+        self._fit(X, y, sample_weight, partial=True)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predict targets for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Sequences of the length seen in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions in the units of ``y``, as float64.
+        """
+        out = self._forward(X)
+        if self.y_mean_ is not None:
+            out = out * self.y_scale_ + self.y_mean_
+        return out.ravel() if self.n_outputs_ == 1 else out
+
+    def _encode_target(
+        self, y: np.ndarray, *, reset: bool, classes: Any = None
+    ) -> np.ndarray:
+        y = np.asarray(y, dtype=np.float64)
+        y2 = y.reshape(-1, 1) if y.ndim == 1 else y
+        if reset:
+            self.n_outputs_ = y2.shape[1]
+            if self.standardize_target:
+                self.y_mean_ = y2.mean(axis=0)
+                scale = y2.std(axis=0)
+                self.y_scale_ = np.where(scale > 0, scale, 1.0)
+            else:
+                self.y_mean_, self.y_scale_ = None, None
+        elif y2.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y2.shape[1]} output(s), but {type(self).__name__} was "
+                f"fitted with {self.n_outputs_}."
+            )
+        if self.y_mean_ is not None:
+            y2 = (y2 - self.y_mean_) / self.y_scale_
+        return np.ascontiguousarray(y2, dtype=np.float32)
+
+    def _n_outputs(self) -> int:
+        return int(self.n_outputs_)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
