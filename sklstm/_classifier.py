@@ -321,9 +321,11 @@ n_features)
         if reset:
             encoder = LabelEncoder().fit(y if classes is None else classes)
             if len(encoder.classes_) < 2:
+                label = encoder.classes_[0]
+                label = label.item() if isinstance(label, np.generic) else label
                 raise ValueError(
                     f"{name} needs samples of at least 2 classes in the data, but "
-                    f"the data contains only one class: {encoder.classes_[0]!r}."
+                    f"the data contains only one class: {label!r}."
                 )
             self.classes_ = encoder.classes_
         unknown = np.setdiff1d(np.unique(y), self.classes_)

@@ -8,6 +8,7 @@ inference in fixed-size chunks.
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,14 @@ PREDICT_CHUNK = 512
 class _SequenceNet(NeuralNet):  # type: ignore[misc]
     """skorch net whose batches are a tensor or a dict with ``sample_weight``."""
 
+    def _set_training(self, training: bool = True) -> None:
+        # nn.Module.train() walks every submodule; skorch calls it on each
+        # batch, so only switch when the mode actually changes.
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, nn.Module) and module.training != training:
+                module.train(training)
+
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
         if isinstance(x, Mapping):
             x = x["X"]
@@ -70,9 +79,9 @@ class _SequenceNet(NeuralNet):  # type: ignore[misc]
         training: bool = False,
     ) -> torch.Tensor:
         loss = self.criterion_(y_pred, y_true.to(self.device))
-        if loss.ndim > 1:  # one loss per output: average them per sample
-            loss = loss.mean(dim=tuple(range(1, loss.ndim)))
         if isinstance(X, Mapping) and "sample_weight" in X:
+            if loss.ndim > 1:  # one loss per output: average them per sample
+                loss = loss.mean(dim=tuple(range(1, loss.ndim)))
             loss = loss * X["sample_weight"].to(loss.device)
         mean: torch.Tensor = loss.mean()
         return mean
@@ -118,11 +127,39 @@ class _ValidationScore(Callback):  # type: ignore[misc]
 
 
 class _EarlyStopping(EarlyStopping):  # type: ignore[misc]
-    """skorch's early stopping, idle in epochs without a validation set."""
+    """Early stopping on the validation loss that restores the best epoch.
+
+    ``threshold`` (the estimator's ``tol``) decides what counts as an
+    improvement for the patience counter, as in scikit-learn's MLP; the weights
+    kept are those of the epoch with the lowest validation loss. Epochs without
+    a validation set (``partial_fit``) are ignored.
+    """
+
+    def on_train_begin(self, net: NeuralNet, **kwargs: Any) -> None:
+        super().on_train_begin(net, **kwargs)
+        self.lowest_loss_ = np.inf
 
     def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
-        if "valid_loss" in net.history[-1]:
-            super().on_epoch_end(net, **kwargs)
+        row = net.history[-1]
+        if self.monitor not in row:
+            return
+        loss = row[self.monitor]
+        if loss < self.lowest_loss_:
+            self.lowest_loss_ = loss
+            self.best_epoch_ = row["epoch"]
+            self.best_model_weights_ = copy.deepcopy(net.module_.state_dict())
+        if self._is_score_improved(loss):
+            self.misses_ = 0
+            self.dynamic_threshold_ = self._calc_new_threshold(loss)
+        else:
+            self.misses_ += 1
+        if self.misses_ >= self.patience:
+            self._sink(
+                f"Stopping since {self.monitor} has not improved by more than "
+                f"tol={self.threshold} in the last {self.patience} epochs.",
+                verbose=net.verbose,
+            )
+            raise KeyboardInterrupt
 
 
 @dataclass(frozen=True)

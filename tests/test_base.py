@@ -1,0 +1,178 @@
+"""Behaviour shared by both estimators: ecosystem, determinism, persistence."""
+
+from __future__ import annotations
+
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    TimeSeriesSplit,
+    cross_val_score,
+)
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from sklstm import LSTMClassifier, LSTMRegressor
+
+from ._datasets import event_order, sine_windows
+from .conftest import FAST_PARAMS
+
+ESTIMATORS = [LSTMRegressor, LSTMClassifier]
+
+
+def _data(cls):
+    if cls is LSTMClassifier:
+        return event_order(120, seq_len=8)
+    return sine_windows(120, seq_len=8)
+
+
+@pytest.fixture(scope="module", params=ESTIMATORS, ids=lambda c: c.__name__)
+def fitted(request):
+    cls = request.param
+    X, y = _data(cls)
+    return cls(**{**FAST_PARAMS, "max_epochs": 5}).fit(X, y), X, y
+
+
+def test_clone_keeps_params_and_drops_the_fit(fitted):
+    model, _, _ = fitted
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert not hasattr(copy, "net_")
+
+
+def test_get_params_lists_only_estimator_hyper_parameters(fitted):
+    model, _, _ = fitted
+    params = model.get_params()
+    assert "hidden_size" in params and "module__hidden_size" not in params
+    assert not any("__" in name for name in params)
+
+
+def test_same_random_state_gives_identical_predictions(fitted):
+    model, X, y = fitted
+    again = clone(model).fit(X, y)
+    np.testing.assert_array_equal(model.predict(X), again.predict(X))
+
+
+def test_other_random_state_gives_another_model(fitted):
+    model, X, y = fitted
+    other = clone(model).set_params(random_state=1).fit(X, y)
+    predict = "predict_proba" if hasattr(model, "predict_proba") else "predict"
+    assert not np.array_equal(getattr(model, predict)(X), getattr(other, predict)(X))
+
+
+def test_fitting_leaves_the_global_torch_rng_alone(fitted):
+    model, X, y = fitted
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    clone(model).fit(X, y)
+    np.testing.assert_array_equal(torch.rand(3), expected)
+
+
+def test_prediction_of_a_row_does_not_depend_on_its_batch(fitted):
+    model, X, _ = fitted
+    predict = "predict_proba" if hasattr(model, "predict_proba") else "predict"
+    full = getattr(model, predict)(X)
+    alone = np.concatenate([getattr(model, predict)(X[i : i + 1]) for i in range(20)])
+    np.testing.assert_array_equal(alone, full[:20])
+
+
+@pytest.mark.parametrize("params", [{"cell": "gru"}, {"bidirectional": True, "num_layers": 2}])
+def test_batch_independence_holds_for_other_architectures(params):
+    X, y = sine_windows(1100, seq_len=8)
+    model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 1, **params}).fit(X, y)
+    full = model.predict(X)  # spans three inference chunks
+    for i in (0, 511, 512, 1099):
+        assert model.predict(X[i : i + 1])[0] == full[i]
+
+
+def test_pickle_round_trip_gives_identical_predictions(fitted):
+    model, X, _ = fitted
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    assert len(pickle.dumps(model)) < 200_000
+
+
+def test_joblib_round_trip_gives_identical_predictions(fitted, tmp_path):
+    model, X, _ = fitted
+    path = tmp_path / "model.joblib"
+    joblib.dump(model, path)
+    np.testing.assert_array_equal(joblib.load(path).predict(X), model.predict(X))
+
+
+def test_pickled_model_keeps_training_with_warm_start(fitted):
+    model, X, y = fitted
+    restored = pickle.loads(pickle.dumps(model))
+    restored.set_params(warm_start=True, max_epochs=2).fit(X, y)
+    assert restored.n_iter_ == model.n_iter_ + 2
+
+
+def test_in_a_pipeline():
+    X, y = sine_windows(150, seq_len=8)
+    pipe = Pipeline(
+        [("shift", FunctionTransformer(lambda a: a * 10 + 3)), ("lstm", LSTMRegressor(**FAST_PARAMS))]
+    )
+    pipe.fit(X, y)
+    assert pipe.score(X, y) > 0.9
+
+
+@pytest.mark.slow
+def test_grid_search_in_two_processes():
+    X, y = sine_windows(160, seq_len=8)
+    grid = GridSearchCV(
+        LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 10}),
+        {"hidden_size": [4, 16], "lr": [0.001, 0.01]},
+        cv=TimeSeriesSplit(3),
+        n_jobs=2,
+    ).fit(X, y)
+    assert len(grid.cv_results_["params"]) == 4
+    assert grid.best_params_["lr"] == 0.01
+    # scores computed in worker processes match a fit in this process
+    best = clone(grid.best_estimator_)
+    train, test = list(TimeSeriesSplit(3).split(X))[0]
+    score = best.fit(X[train], y[train]).score(X[test], y[test])
+    assert score == pytest.approx(grid.cv_results_["split0_test_score"][grid.best_index_], rel=1e-6)
+
+
+def test_cross_val_score_with_time_series_split():
+    X, y = sine_windows(150, seq_len=8)
+    scores = cross_val_score(LSTMRegressor(**FAST_PARAMS), X, y, cv=TimeSeriesSplit(3))
+    assert scores.shape == (3,) and (scores > 0.5).all()
+
+
+def test_cross_val_score_with_stratified_k_fold():
+    X, y = event_order(300, seq_len=8)
+    scores = cross_val_score(
+        LSTMClassifier(**FAST_PARAMS), X, y, cv=StratifiedKFold(3, shuffle=True, random_state=0)
+    )
+    assert scores.shape == (3,) and scores.mean() > 0.8
+
+
+def test_predictions_are_numpy_float64(fitted):
+    model, X, _ = fitted
+    out = model.predict_proba(X) if hasattr(model, "predict_proba") else model.predict(X)
+    assert isinstance(out, np.ndarray) and out.dtype == np.float64
+
+
+def test_float32_and_float64_input_give_the_same_model():
+    X, y = sine_windows(100, seq_len=8)
+    a = LSTMRegressor(**FAST_PARAMS).fit(X.astype(np.float32), y)
+    b = LSTMRegressor(**FAST_PARAMS).fit(X, y)
+    np.testing.assert_allclose(a.predict(X), b.predict(X), atol=1e-5)
+
+
+def test_model_saved_by_torch_save_of_state_dict_is_plain():
+    X, y = sine_windows(50, seq_len=8)
+    model = LSTMRegressor(**FAST_PARAMS).fit(X, y)
+    buffer = io.BytesIO()
+    torch.save(model.net_.module_.state_dict(), buffer)
+    buffer.seek(0)
+    state = torch.load(buffer, weights_only=True)
+    assert "rnn.weight_ih_l0" in state

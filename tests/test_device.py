@@ -1,0 +1,84 @@
+"""Device selection, and loading a CUDA-trained model on a CPU-only machine."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from sklstm import LSTMRegressor
+from sklstm._device import resolve_device
+
+from ._datasets import sine_windows
+from .conftest import FAST_PARAMS
+
+
+def test_auto_is_cpu_without_cuda(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == "cpu"
+
+
+def test_auto_is_cuda_when_available(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == "cuda"
+
+
+def test_explicit_cuda_without_cuda_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="CUDA is not available.*device='auto'"):
+        resolve_device("cuda")
+
+
+def test_cuda_index_beyond_the_devices_is_an_error(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert resolve_device("cuda:0") == "cuda:0"
+    with pytest.raises(ValueError, match="1 CUDA device"):
+        resolve_device("cuda:1")
+
+
+@pytest.mark.parametrize("device", ["gpu", "CUDA", "cuda:x", "", "tpu"])
+def test_unknown_device_strings_are_rejected(device):
+    with pytest.raises(ValueError, match="not a valid device"):
+        resolve_device(device)
+
+
+def test_unknown_device_fails_in_fit():
+    X, y = sine_windows(20, seq_len=5)
+    with pytest.raises(ValueError, match="not a valid device"):
+        LSTMRegressor(device="gpu").fit(X, y)
+
+
+def test_estimator_records_the_resolved_device(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    X, y = sine_windows(20, seq_len=5)
+    model = LSTMRegressor(**{**FAST_PARAMS, "device": "auto", "max_epochs": 1}).fit(X, y)
+    assert model.device == "auto"  # the parameter is untouched
+    assert model.device_ == "cpu"
+
+
+def test_a_model_whose_net_was_on_cuda_loads_on_a_cpu_only_machine():
+    X, y = sine_windows(40, seq_len=5)
+    model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 2}).fit(X, y)
+    expected = model.predict(X)
+    # what a CUDA-trained model carries: skorch's device and ours say "cuda"
+    model.net_.device = "cuda"
+    model.device_ = "cuda"
+    blob = pickle.dumps(model)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        restored = pickle.loads(blob)
+    assert any("cuda" in str(w.message) for w in caught)
+    assert restored.device_ == "cpu"
+    np.testing.assert_array_equal(restored.predict(X), expected)
+
+
+@pytest.mark.gpu
+def test_fits_and_predicts_on_cuda():
+    X, y = sine_windows(100, seq_len=8)
+    model = LSTMRegressor(**{**FAST_PARAMS, "device": "cuda"}).fit(X, y)
+    assert next(model.net_.module_.parameters()).is_cuda
+    assert np.isfinite(model.predict(X)).all()
