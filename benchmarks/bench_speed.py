@@ -107,8 +107,10 @@ def run(size: str, epochs: int, repeats: int) -> None:
     n, seq_len, hidden = SIZES[size]
     X, y = make_data(n, seq_len)
     X3, y2 = X[:, :, None], y[:, None]
-    print(f"\n== {size}: {n} x {seq_len} steps, hidden {hidden}, batch {BATCH}, "
-          f"{epochs} epoch(s), best of {repeats} ==")
+    print(
+        f"\n== {size}: {n} x {seq_len} steps, hidden {hidden}, batch {BATCH}, "
+        f"{epochs} epoch(s), best of {repeats} =="
+    )
 
     fit_times: dict[str, list[float]] = {"loop": [], "skorch": [], "sklstm": []}
     for _ in range(repeats):  # interleave so that machine noise hits all alike
@@ -130,11 +132,15 @@ def run(size: str, epochs: int, repeats: int) -> None:
         "sklstm": best_of(repeats, lambda: model.predict(X)),
     }
 
-    print(f"{'':8} {'s/epoch':>9} {'x loop':>7}   {'predict 10k (s)':>15} {'x loop':>7}")
+    print(
+        f"{'':8} {'s/epoch':>9} {'x loop':>7}   {'predict 10k (s)':>15} {'x loop':>7}"
+    )
     for name in ("loop", "skorch", "sklstm"):
+        fit_ratio = per_epoch[name] / per_epoch["loop"]
+        predict_ratio = predict[name] / predict["loop"]
         print(
-            f"{name:8} {per_epoch[name]:9.3f} {per_epoch[name] / per_epoch['loop']:7.3f}"
-            f"   {predict[name]:15.3f} {predict[name] / predict['loop']:7.3f}"
+            f"{name:8} {per_epoch[name]:9.3f} {fit_ratio:7.3f}"
+            f"   {predict[name]:15.3f} {predict_ratio:7.3f}"
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.special import softmax
@@ -141,7 +141,7 @@ default="adam"
     array(['down', 'up'], dtype='<U4')
     """
 
-    _parameter_constraints: dict[str, list[Any]] = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_BaseLSTM._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "validation_split": [StrOptions({"stratified", "random", "tail"})],

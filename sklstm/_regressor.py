@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import RegressorMixin
@@ -141,7 +141,7 @@ default="adam"
     (2,)
     """
 
-    _parameter_constraints: dict[str, list[Any]] = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_BaseLSTM._parameter_constraints,
         "standardize_target": ["boolean"],
         "loss": [StrOptions(set(_net.LOSSES))],
@@ -227,9 +227,7 @@ n_features)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)  # type: ignore[untyped-decorator]
-    def partial_fit(
-        self, X: Any, y: Any, sample_weight: Any = None
-    ) -> LSTMRegressor:
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> LSTMRegressor:
         """Train for one epoch on ``(X, y)``, continuing from the current weights.
 
         The first call sets up the network and the standardisation statistics

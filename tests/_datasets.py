@@ -16,7 +16,9 @@ def sine_windows(
     return series[:, :-1], series[:, -1]
 
 
-def event_order(n: int, seq_len: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def event_order(
+    n: int, seq_len: int = 20, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Label 1 when the up-spike comes before the down-spike.
 
     Every sequence holds the same multiset of spikes, so a model that ignores

@@ -17,7 +17,9 @@ ids = [c.__name__ for c in ESTIMATORS]
 
 
 def _data(cls, n=30, seq_len=6):
-    return event_order(n, seq_len) if cls is LSTMClassifier else sine_windows(n, seq_len)
+    return (
+        event_order(n, seq_len) if cls is LSTMClassifier else sine_windows(n, seq_len)
+    )
 
 
 @pytest.fixture(params=ESTIMATORS, ids=ids)
@@ -31,7 +33,9 @@ def fitted(cls):
     return cls(**{**FAST_PARAMS, "max_epochs": 1}).fit(X, y)
 
 
-@pytest.mark.parametrize("value, word", [(np.nan, "NaN"), (np.inf, "inf"), (-np.inf, "inf")])
+@pytest.mark.parametrize(
+    ("value", "word"), [(np.nan, "NaN"), (np.inf, "inf"), (-np.inf, "inf")]
+)
 def test_nan_or_inf_names_the_sample(cls, value, word):
     X, y = _data(cls)
     X[7, 3] = value
@@ -56,7 +60,7 @@ def test_nan_in_y_is_rejected():
 
 def test_1d_x_explains_the_expected_shape(cls):
     X, y = _data(cls)
-    with pytest.raises(ValueError, match="1D array.*one sequence per row.*Reshape"):
+    with pytest.raises(ValueError, match=r"1D array.*one sequence per row.*Reshape"):
         cls(**FAST_PARAMS).fit(X[0], y)
 
 
@@ -92,7 +96,7 @@ def test_x_and_y_lengths_must_match(cls):
 
 def test_other_sequence_length_at_predict_is_explained(fitted, cls):
     X, _ = _data(cls, seq_len=9)
-    with pytest.raises(ValueError, match="expecting 6 features.*sequences of 6 steps"):
+    with pytest.raises(ValueError, match=r"expecting 6 features.*sequences of 6 steps"):
         fitted.predict(X)
 
 
@@ -100,7 +104,7 @@ def test_other_number_of_features_per_step_at_predict(cls):
     X, y = _data(cls)
     X3 = np.stack([X, X], axis=2)
     model = cls(**{**FAST_PARAMS, "max_epochs": 1}).fit(X3, y)
-    with pytest.raises(ValueError, match="3 features per time step.*fitted with 2"):
+    with pytest.raises(ValueError, match=r"3 features per time step.*fitted with 2"):
         model.predict(np.stack([X, X, X], axis=2))
 
 
@@ -125,7 +129,7 @@ def test_complex_x_is_rejected(cls):
 
 
 @pytest.mark.parametrize(
-    "param, value",
+    ("param", "value"),
     [
         ("hidden_size", 0),
         ("hidden_size", -3),
@@ -147,19 +151,23 @@ def test_complex_x_is_rejected(cls):
 )
 def test_invalid_parameters_fail_in_fit_with_sklearns_message(cls, param, value):
     X, y = _data(cls)
-    with pytest.raises(ValueError, match=f"The '{param}' parameter of {cls.__name__} must be"):
+    with pytest.raises(
+        ValueError, match=f"The '{param}' parameter of {cls.__name__} must be"
+    ):
         cls(**{**FAST_PARAMS, param: value}).fit(X, y)
 
 
 def test_optimizer_class_that_is_not_an_optimizer(cls):
     X, y = _data(cls)
-    with pytest.raises(TypeError, match="not a torch.optim.Optimizer subclass"):
+    with pytest.raises(TypeError, match=r"not a torch.optim.Optimizer subclass"):
         cls(**{**FAST_PARAMS, "optimizer": dict}).fit(X, y)
 
 
 def test_negative_sample_weight(cls):
     X, y = _data(cls)
-    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+    with pytest.raises(
+        ValueError, match="Negative values in data passed to `sample_weight`"
+    ):
         cls(**FAST_PARAMS).fit(X, y, sample_weight=-np.ones(len(y)))
 
 
@@ -185,7 +193,7 @@ def test_regressor_has_no_probabilities():
 def test_early_stopping_on_too_few_samples_is_explained():
     X, y = sine_windows(4, 6)
     model = LSTMRegressor(**FAST_PARAMS, early_stopping=True, validation_fraction=0.99)
-    with pytest.raises(ValueError, match="leaves 0 for training.*validation_fraction"):
+    with pytest.raises(ValueError, match=r"leaves 0 for training.*validation_fraction"):
         model.fit(X, y)
     model.set_params(validation_fraction=0.5).fit(X, y)  # two and two is enough
     assert len(model.validation_scores_) == model.n_iter_

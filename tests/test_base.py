@@ -50,7 +50,8 @@ def test_clone_keeps_params_and_drops_the_fit(fitted):
 def test_get_params_lists_only_estimator_hyper_parameters(fitted):
     model, _, _ = fitted
     params = model.get_params()
-    assert "hidden_size" in params and "module__hidden_size" not in params
+    assert "hidden_size" in params
+    assert "module__hidden_size" not in params
     assert not any("__" in name for name in params)
 
 
@@ -84,7 +85,9 @@ def test_prediction_of_a_row_does_not_depend_on_its_batch(fitted):
     np.testing.assert_array_equal(alone, full[:20])
 
 
-@pytest.mark.parametrize("params", [{"cell": "gru"}, {"bidirectional": True, "num_layers": 2}])
+@pytest.mark.parametrize(
+    "params", [{"cell": "gru"}, {"bidirectional": True, "num_layers": 2}]
+)
 def test_batch_independence_holds_for_other_architectures(params):
     X, y = sine_windows(1100, seq_len=8)
     model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 1, **params}).fit(X, y)
@@ -117,7 +120,10 @@ def test_pickled_model_keeps_training_with_warm_start(fitted):
 def test_in_a_pipeline():
     X, y = sine_windows(150, seq_len=8)
     pipe = Pipeline(
-        [("shift", FunctionTransformer(lambda a: a * 10 + 3)), ("lstm", LSTMRegressor(**FAST_PARAMS))]
+        [
+            ("shift", FunctionTransformer(lambda a: a * 10 + 3)),
+            ("lstm", LSTMRegressor(**FAST_PARAMS)),
+        ]
     )
     pipe.fit(X, y)
     assert pipe.score(X, y) > 0.9
@@ -136,29 +142,39 @@ def test_grid_search_in_two_processes():
     assert grid.best_params_["lr"] == 0.01
     # scores computed in worker processes match a fit in this process
     best = clone(grid.best_estimator_)
-    train, test = list(TimeSeriesSplit(3).split(X))[0]
+    train, test = next(iter(TimeSeriesSplit(3).split(X)))
     score = best.fit(X[train], y[train]).score(X[test], y[test])
-    assert score == pytest.approx(grid.cv_results_["split0_test_score"][grid.best_index_], rel=1e-6)
+    assert score == pytest.approx(
+        grid.cv_results_["split0_test_score"][grid.best_index_], rel=1e-6
+    )
 
 
 def test_cross_val_score_with_time_series_split():
     X, y = sine_windows(150, seq_len=8)
     scores = cross_val_score(LSTMRegressor(**FAST_PARAMS), X, y, cv=TimeSeriesSplit(3))
-    assert scores.shape == (3,) and (scores > 0.5).all()
+    assert scores.shape == (3,)
+    assert (scores > 0.5).all()
 
 
 def test_cross_val_score_with_stratified_k_fold():
     X, y = event_order(300, seq_len=8)
     scores = cross_val_score(
-        LSTMClassifier(**FAST_PARAMS), X, y, cv=StratifiedKFold(3, shuffle=True, random_state=0)
+        LSTMClassifier(**FAST_PARAMS),
+        X,
+        y,
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
     )
-    assert scores.shape == (3,) and scores.mean() > 0.8
+    assert scores.shape == (3,)
+    assert scores.mean() > 0.8
 
 
 def test_predictions_are_numpy_float64(fitted):
     model, X, _ = fitted
-    out = model.predict_proba(X) if hasattr(model, "predict_proba") else model.predict(X)
-    assert isinstance(out, np.ndarray) and out.dtype == np.float64
+    out = (
+        model.predict_proba(X) if hasattr(model, "predict_proba") else model.predict(X)
+    )
+    assert isinstance(out, np.ndarray)
+    assert out.dtype == np.float64
 
 
 def test_float32_and_float64_input_give_the_same_model():

@@ -45,7 +45,9 @@ def test_multiclass_probabilities_sum_to_one_and_match_predict():
     assert proba.shape == (300, 3)
     assert proba.dtype == np.float64
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
-    np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], model.predict(X))
+    np.testing.assert_array_equal(
+        model.classes_[proba.argmax(axis=1)], model.predict(X)
+    )
     np.testing.assert_allclose(np.exp(model.predict_log_proba(X)), proba, rtol=1e-10)
     assert model.score(X, y) > 0.9
 

@@ -28,7 +28,7 @@ def test_auto_is_cuda_when_available(monkeypatch):
 
 def test_explicit_cuda_without_cuda_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    with pytest.raises(ValueError, match="CUDA is not available.*device='auto'"):
+    with pytest.raises(ValueError, match=r"CUDA is not available.*device='auto'"):
         resolve_device("cuda")
 
 
@@ -55,7 +55,9 @@ def test_unknown_device_fails_in_fit():
 def test_estimator_records_the_resolved_device(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     X, y = sine_windows(20, seq_len=5)
-    model = LSTMRegressor(**{**FAST_PARAMS, "device": "auto", "max_epochs": 1}).fit(X, y)
+    model = LSTMRegressor(**{**FAST_PARAMS, "device": "auto", "max_epochs": 1}).fit(
+        X, y
+    )
     assert model.device == "auto"  # the parameter is untouched
     assert model.device_ == "cpu"
 

@@ -55,7 +55,8 @@ def test_standardization_can_be_switched_off():
     X, y = sine_windows(200, seq_len=10)
     model = LSTMRegressor(standardize=False, standardize_target=False, **FAST_PARAMS)
     model.fit(X, y)
-    assert model.x_mean_ is None and model.y_mean_ is None
+    assert model.x_mean_ is None
+    assert model.y_mean_ is None
     assert np.isfinite(model.predict(X)).all()
 
 
@@ -173,8 +174,8 @@ def test_partial_fit_trains_one_epoch_per_call():
 
 
 def test_skorch_callbacks_are_used_and_params_stay_clonable():
-    from skorch.callbacks import LRScheduler
     from sklearn.base import clone
+    from skorch.callbacks import LRScheduler
 
     scheduler = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
     X, y = sine_windows(100, seq_len=6)
@@ -218,4 +219,5 @@ def test_silent_by_default(capsys):
     X, y = sine_windows(50, seq_len=5)
     LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 2}).fit(X, y)
     captured = capsys.readouterr()
-    assert captured.out == "" and captured.err == ""
+    assert captured.out == ""
+    assert captured.err == ""

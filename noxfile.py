@@ -1,0 +1,58 @@
+"""Developer sessions: tests, lint, typecheck, bench and demo (``nox -s NAME``)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.reuse_existing_virtualenvs = True
+
+# On a machine without a GPU this installs torch's CPU build first, so that the
+# package's own ``torch>=`` requirement is already met. Override with
+# SKLSTM_TORCH="torch" (or another spec) to get the default build.
+TORCH = "torch==2.13.0"
+ENV = {"OMP_NUM_THREADS": "1"}
+
+
+def _install(session: nox.Session, extra: str) -> None:
+    import os
+
+    session.install(os.environ.get("SKLSTM_TORCH", TORCH))
+    session.install("-e", f".[{extra}]")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (pass pytest options after --)."""
+    _install(session, "test")
+    session.run("python", "-m", "pytest", *session.posargs, env=ENV)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint and check formatting with ruff."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check the package with mypy."""
+    _install(session, "dev")
+    session.install("pandas-stubs")
+    session.run("mypy", *session.posargs)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Speed benchmark: sklstm vs a torch loop vs skorch defaults (1 thread)."""
+    _install(session, "test")
+    session.run("python", "benchmarks/bench_speed.py", *session.posargs, env=ENV)
+
+
+@nox.session(default=False)
+def demo(session: nox.Session) -> None:
+    """Run the forecasting demo."""
+    _install(session, "test")
+    session.run("python", "-m", "sklstm", *session.posargs, env=ENV)

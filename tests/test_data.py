@@ -1,0 +1,126 @@
+"""Batches, statistics and splits in sklstm._data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from sklstm._data import (
+    BatchIterator,
+    SequenceDataset,
+    ValidationSplit,
+    channel_stats,
+    first_nonfinite,
+    predict_chunks,
+)
+
+
+def _windows(n=50, window=7, channels=2):
+    series = np.random.RandomState(0).normal(size=(n + window - 1, channels))
+    view = np.lib.stride_tricks.sliding_window_view(series, window, axis=0)
+    return view.transpose(0, 2, 1)  # (n, window, channels), a read-only view
+
+
+def test_channel_stats_match_numpy_in_chunks(monkeypatch):
+    import sklstm._data as data
+
+    monkeypatch.setattr(data, "_SCAN_ROWS", 7)  # force several chunks
+    X = _windows()
+    mean, scale = channel_stats(X)
+    np.testing.assert_allclose(mean, X.mean(axis=(0, 1)), rtol=1e-12)
+    np.testing.assert_allclose(scale, X.std(axis=(0, 1)), rtol=1e-12)
+
+
+def test_constant_channel_gets_unit_scale():
+    X = np.ones((5, 4, 2))
+    X[:, :, 1] = np.arange(4)
+    _, scale = channel_stats(X)
+    assert scale[0] == 1.0
+    assert scale[1] == pytest.approx(np.arange(4).std())
+
+
+def test_first_nonfinite_finds_the_first_bad_value(monkeypatch):
+    import sklstm._data as data
+
+    monkeypatch.setattr(data, "_SCAN_ROWS", 3)
+    X = np.zeros((10, 4, 2))
+    assert first_nonfinite(X) is None
+    X[8, 1, 0] = np.inf
+    X[5, 3, 1] = np.nan
+    assert first_nonfinite(X) == (5, 3, 1)
+
+
+def test_batches_are_standardised_float32_and_leave_the_view_alone():
+    X = _windows()
+    assert not X.flags.writeable
+    assert not X.flags.c_contiguous
+    mean, scale = X.mean(axis=(0, 1)), X.std(axis=(0, 1))
+    y = np.arange(len(X), dtype=np.float32)[:, None]
+    data = SequenceDataset(X, y, mean=mean, scale=scale)
+    Xb, yb = data.batch(np.array([3, 1]))
+    assert Xb.dtype == torch.float32
+    assert Xb.shape == (2, 7, 2)
+    np.testing.assert_allclose(Xb.numpy(), ((X[[3, 1]] - mean) / scale), rtol=1e-6)
+    assert yb[:, 0].tolist() == [3.0, 1.0]
+
+
+def test_sample_weight_travels_with_the_batch():
+    X = np.zeros((6, 3, 1))
+    w = np.arange(6, dtype=np.float32)
+    Xb, _ = SequenceDataset(X, None, w).batch(np.array([5, 0]))
+    assert Xb["sample_weight"].tolist() == [5.0, 0.0]
+
+
+def test_iterator_visits_every_row_once_per_epoch_in_seeded_order():
+    X = np.arange(10, dtype=float).reshape(10, 1, 1)
+    data = SequenceDataset(X, np.arange(10))
+
+    def epoch(seed):
+        it = BatchIterator(
+            data,
+            batch_size=4,
+            shuffle=True,
+            generator=torch.Generator().manual_seed(seed),
+        )
+        assert len(it) == 3
+        return torch.cat([yb for _, yb in it]).tolist()
+
+    first = epoch(0)
+    assert sorted(first) == list(range(10))
+    assert first == epoch(0)
+    assert first != epoch(1)
+    ordered = BatchIterator(data, batch_size=4)
+    assert torch.cat([yb for _, yb in ordered]).tolist() == list(range(10))
+
+
+def test_tail_split_holds_out_the_last_rows():
+    data = SequenceDataset(np.zeros((20, 2, 1)), np.arange(20))
+    train, valid = ValidationSplit(0.2, "tail", seed=0)(data)
+    assert train.targets().tolist() == list(range(16))
+    assert valid.targets().tolist() == [16, 17, 18, 19]
+
+
+def test_stratified_split_keeps_class_proportions():
+    y = np.array([0] * 80 + [1] * 20)
+    data = SequenceDataset(np.zeros((100, 2, 1)), y)
+    train, valid = ValidationSplit(0.2, "stratified", seed=0)(data)
+    assert len(valid) == 20
+    assert valid.targets().sum() == 4
+    assert len(set(train.rows) & set(valid.rows)) == 0
+
+
+def test_random_split_is_seeded():
+    data = SequenceDataset(np.zeros((30, 2, 1)), np.arange(30))
+    _, a = ValidationSplit(0.3, "random", seed=0)(data)
+    _, b = ValidationSplit(0.3, "random", seed=0)(data)
+    _, c = ValidationSplit(0.3, "random", seed=1)(data)
+    assert a.rows.tolist() == b.rows.tolist() != c.rows.tolist()
+
+
+def test_predict_chunks_have_a_fixed_number_of_rows():
+    X = np.ones((10, 3, 1))
+    chunks = list(predict_chunks(X, None, None, chunk=4))
+    assert [n for _, n in chunks] == [4, 4, 2]
+    assert all(batch.shape == (4, 3, 1) for batch, _ in chunks)
+    assert chunks[-1][0][2:].abs().sum() == 0  # padding rows are zeros
