@@ -7,9 +7,9 @@ import os
 # Lets scikit-learn's check_array_api_input run (SciPy reads this at import).
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import pytest
+import torch
 
 # Small models gain nothing from two threads, and OpenMP spin-waits make them
 # 10-300x slower when another process is busy on the same cores.
