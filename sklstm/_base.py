@@ -52,6 +52,20 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
 
     _task: str  # "regression" or "classification", set by subclasses
 
+    # fitted state, declared for type checkers (set in fit, never in __init__)
+    net_: Any
+    n_iter_: int
+    n_channels_: int
+    device_: str
+    x_mean_: np.ndarray | None
+    x_scale_: np.ndarray | None
+    loss_curve_: list[float]
+    validation_loss_curve_: list[float] | None
+    validation_scores_: list[float] | None
+    best_loss_: float
+    best_validation_score_: float | None
+    _torch_seed: int
+
     @abstractmethod
     def __init__(
         self,
@@ -244,7 +258,8 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
                 "The combined sample and class weights are all zero; at least "
                 "one sample must have a positive weight."
             )
-        return (weights / total).astype(np.float32)
+        normalised: np.ndarray = (weights / total).astype(np.float32)
+        return normalised
 
     def _net_config(self) -> _net.NetConfig:
         return _net.NetConfig(

@@ -15,7 +15,7 @@ from ._base import _BaseLSTM
 from ._compat import StrOptions, _fit_context
 
 
-class LSTMClassifier(ClassifierMixin, _BaseLSTM):
+class LSTMClassifier(ClassifierMixin, _BaseLSTM):  # type: ignore[misc]
     """Recurrent neural network classifier for sequences (LSTM or GRU).
 
     Each sample is a whole sequence; the network reads it step by step and
@@ -148,6 +148,8 @@ default="adam"
     }
 
     _task = "classification"
+
+    classes_: np.ndarray
 
     def __init__(
         self,

@@ -15,7 +15,8 @@ def make_series(n_steps: int = 1500, seed: int = 0) -> np.ndarray:
     rng = np.random.RandomState(seed)
     t = np.arange(n_steps)
     season = 10 * np.sin(2 * np.pi * t / 24) + 4 * np.sin(2 * np.pi * t / 12)
-    return 100 + season + rng.normal(scale=1.0, size=n_steps)
+    series: np.ndarray = 100 + season + rng.normal(scale=1.0, size=n_steps)
+    return series
 
 
 def _windows(series: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:

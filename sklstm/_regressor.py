@@ -12,7 +12,7 @@ from ._base import _BaseLSTM
 from ._compat import StrOptions, _fit_context
 
 
-class LSTMRegressor(RegressorMixin, _BaseLSTM):
+class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
     """Recurrent neural network regressor for sequences (LSTM or GRU).
 
     Each sample is a whole sequence; the network reads it step by step and
@@ -148,6 +148,10 @@ default="adam"
     }
 
     _task = "regression"
+
+    n_outputs_: int
+    y_mean_: np.ndarray | None
+    y_scale_: np.ndarray | None
 
     def __init__(
         self,

@@ -1,0 +1,334 @@
+"""Cut one time-ordered series into windows: a transformer and two functions.
+
+numpy and scikit-learn only; no torch.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._compat import Interval, StrOptions, _fit_context
+
+__all__ = ["SequenceWindower", "forecast", "sliding_windows"]
+
+
+class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Turn a time-ordered series into one trailing window per time step.
+
+    Row ``t`` of the output holds the observations ``t - window + 1 .. t``, so the
+    output has as many rows as the input and a target ``y`` aligned with the
+    series stays aligned with the windows. That makes
+    ``Pipeline([SequenceWindower(window), LSTMRegressor()])`` work with
+    ``cross_val_score`` and ``TimeSeriesSplit``.
+
+    Parameters
+    ----------
+    window : int, default=10
+        Number of time steps in each window.
+    padding : {"edge", "zeros"}, default="edge"
+        How the first ``window - 1`` rows, which have less history than
+        ``window``, are filled: by repeating the first observation (``"edge"``)
+        or with zeros.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns (variables) of the series seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of the series when it was a DataFrame with string names.
+
+    See Also
+    --------
+    sliding_windows : Windows and the values that follow them, as ``(X, y)``.
+    forecast : Recursive multi-step forecast from a one-step model.
+
+    Notes
+    -----
+    A univariate series (1D, a Series, or one column) gives a 2D output
+    ``(n_rows, window)`` whose columns are lags, so it also feeds models such as
+    ``Ridge``, and ``set_output(transform="pandas")`` gives a DataFrame with lag
+    column names. A multivariate series gives a 3D output
+    ``(n_rows, window, n_features)``; a DataFrame cannot hold that, so pandas
+    output raises a ``ValueError`` for multivariate series.
+
+    The output is a read-only view of the (padded) series: memory grows with the
+    length of the series, not with ``window``. Copy it before writing to it.
+
+    Each row depends on the rows before it. Transforming a subset of the rows
+    (e.g. a test fold on its own) pads that subset's first ``window - 1`` rows
+    instead of using the history that preceded them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import SequenceWindower
+    >>> SequenceWindower(window=3).fit_transform(np.arange(5.0))
+    array([[0., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 2.],
+           [1., 2., 3.],
+           [2., 3., 4.]])
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "padding": [StrOptions({"edge", "zeros"})],
+    }
+
+    def __init__(self, window: int = 10, *, padding: str = "edge") -> None:
+        self.window = window
+        self.padding = padding
+
+    @_fit_context(prefer_skip_nested_validation=True)  # type: ignore[untyped-decorator]
+    def fit(self, X: Any, y: Any = None) -> SequenceWindower:
+        """Record the number (and names) of the series' columns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows,) or (n_rows, n_features)
+            The series, rows in time order.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequenceWindower
+            The fitted transformer.
+        """
+        self._validate_series(X, reset=True)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Return one trailing window per row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows,) or (n_rows, n_features)
+            The series, rows in time order.
+
+        Returns
+        -------
+        windows : ndarray of shape (n_rows, window) or (n_rows, window, n_features)
+            A read-only view; 2D for a univariate series.
+        """
+        check_is_fitted(self, "n_features_in_")
+        series = self._validate_series(X, reset=False)
+        if self.n_features_in_ > 1 and _pandas_output_requested(self):
+            raise ValueError(
+                "Pandas output is only available for a univariate series: "
+                f"windows of {self.n_features_in_} variables are 3D "
+                f"(n_rows, {self.window}, {self.n_features_in_}), which a "
+                "DataFrame cannot hold. Use set_output(transform='default')."
+            )
+        windows = _trailing_windows(series, self.window, self.padding)
+        return windows[:, :, 0] if self.n_features_in_ == 1 else windows
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Lag column names of the univariate output, oldest first.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Name of the series; defaults to ``feature_names_in_`` or ``"x0"``.
+
+        Returns
+        -------
+        names : ndarray of str of shape (window,)
+            ``"<name>_lag<k>"`` for k = window - 1 .. 0 (lag 0 is the current row).
+
+        Raises
+        ------
+        ValueError
+            For a multivariate series, whose windows are 3D.
+        """
+        check_is_fitted(self, "n_features_in_")
+        if input_features is None:
+            input_features = getattr(self, "feature_names_in_", ["x0"])
+        names = list(input_features)
+        if self.n_features_in_ > 1 or len(names) != 1:
+            raise ValueError(
+                "Lag feature names exist for a univariate series only; a "
+                f"multivariate series of {self.n_features_in_} variables gives 3D "
+                "windows without column names."
+            )
+        lags = range(self.window - 1, -1, -1)
+        return np.asarray([f"{names[0]}_lag{k}" for k in lags], dtype=object)
+
+    def _validate_series(self, X: Any, *, reset: bool) -> np.ndarray:
+        if getattr(X, "ndim", None) == 1 or (
+            isinstance(X, list) and X and np.ndim(X[0]) == 0
+        ):
+            X = np.asarray(X).reshape(-1, 1) if not hasattr(X, "to_frame") else X
+            if hasattr(X, "to_frame"):  # a pandas Series keeps its name
+                X = X.to_frame()
+        if getattr(X, "ndim", 2) > 2:
+            raise ValueError(
+                f"SequenceWindower expects one series: rows are time steps and "
+                f"columns are variables, shape (n_rows,) or (n_rows, n_features); "
+                f"got an array of shape {X.shape}. Data that is already cut into "
+                "sequences goes to the estimators directly."
+            )
+        series: np.ndarray = validate_data(
+            self, X, reset=reset, dtype=[np.float64, np.float32]
+        )
+        if series.shape[0] < self.window:
+            raise ValueError(
+                f"SequenceWindower(window={self.window}) got {series.shape[0]} "
+                f"sample(s) (time steps), fewer than the window. Pass a longer "
+                "series or a smaller window."
+            )
+        return series
+
+
+def _pandas_output_requested(estimator: Any) -> bool:
+    config = getattr(estimator, "_sklearn_output_config", {})
+    if config.get("transform") is not None:
+        return bool(config["transform"] == "pandas")
+    from sklearn import get_config
+
+    return bool(get_config()["transform_output"] == "pandas")
+
+
+def _trailing_windows(series: np.ndarray, window: int, padding: str) -> np.ndarray:
+    """Read-only view (n_rows, window, n_features) of trailing windows."""
+    if window > 1:
+        mode = "edge" if padding == "edge" else "constant"
+        series = np.pad(series, ((window - 1, 0), (0, 0)), mode=mode)
+    view = np.lib.stride_tricks.sliding_window_view(series, window, axis=0)
+    return view.transpose(0, 2, 1)
+
+
+def sliding_windows(
+    series: Any, window: int, horizon: int = 1, *, target: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of a series and the values that follow each one.
+
+    The tutorial form of windowing: ``X[i]`` holds ``window`` consecutive
+    observations and ``y[i]`` the ``horizon`` values right after them. Only full
+    windows are returned (no padding).
+
+    Parameters
+    ----------
+    series : array-like of shape (n_rows,) or (n_rows, n_features)
+        The series, rows in time order.
+    window : int
+        Number of time steps in each window.
+    horizon : int, default=1
+        Number of future values to predict; more than 1 gives a 2D ``y`` for a
+        multi-output regressor.
+    target : int or str, default=None
+        For a multivariate series, the column (position or DataFrame name) whose
+        future values form ``y``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, window) or (n_windows, window, n_features)
+        Read-only view; 2D for a univariate series.
+    y : ndarray of shape (n_windows,) or (n_windows, horizon)
+        The following values of the target column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import sliding_windows
+    >>> X, y = sliding_windows(np.arange(6.0), window=3, horizon=2)
+    >>> X
+    array([[0., 1., 2.],
+           [1., 2., 3.]])
+    >>> y
+    array([[3., 4.],
+           [4., 5.]])
+    """
+    for name, value in (("window", window), ("horizon", horizon)):
+        if not isinstance(value, Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    columns = list(getattr(series, "columns", []))
+    data = np.asarray(series, dtype=np.float64)
+    if data.ndim == 1:
+        data = data[:, np.newaxis]
+    if data.ndim != 2:
+        raise ValueError(
+            f"series must be 1D or 2D (rows are time steps), got shape {data.shape}."
+        )
+    if data.shape[1] == 1:
+        column = 0
+    elif target is None:
+        raise ValueError(
+            f"The series has {data.shape[1]} columns: pass target= (a column "
+            "position or name) to say which one y comes from."
+        )
+    else:
+        column = columns.index(target) if target in columns else int(target)
+    n_windows = data.shape[0] - window - horizon + 1
+    if n_windows < 1:
+        raise ValueError(
+            f"A series of {data.shape[0]} rows is too short for window={window} "
+            f"and horizon={horizon}: it needs at least {window + horizon} rows."
+        )
+    X = _trailing_windows(data, window, "edge")[window - 1 : window - 1 + n_windows]
+    future = np.lib.stride_tricks.sliding_window_view(data[window:, column], horizon)
+    y = future[:n_windows]
+    return (X[:, :, 0] if data.shape[1] == 1 else X), (
+        y[:, 0].copy() if horizon == 1 else y.copy()
+    )
+
+
+def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
+    """Forecast ``steps`` values ahead by feeding predictions back as inputs.
+
+    Parameters
+    ----------
+    estimator : fitted regressor
+        A model fitted on univariate windows ``(n, window)`` (e.g. from
+        :func:`sliding_windows`), predicting the next value or the next
+        ``horizon`` values.
+    history : array-like of shape (n_rows,)
+        The series so far; at least ``window`` values.
+    steps : int
+        Number of future values to return.
+
+    Returns
+    -------
+    future : ndarray of shape (steps,)
+        The forecast values, in time order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklstm import forecast, sliding_windows
+    >>> X, y = sliding_windows(np.arange(20.0), window=3)
+    >>> forecast(LinearRegression().fit(X, y), np.arange(20.0), steps=3).round(6)
+    array([20., 21., 22.])
+    """
+    if not isinstance(steps, Integral) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}.")
+    window = getattr(estimator, "n_features_in_", None)
+    if window is None:
+        raise ValueError(
+            "forecast needs a fitted estimator that was trained on univariate "
+            "windows of shape (n, window)."
+        )
+    values = np.asarray(history, dtype=np.float64)
+    if values.ndim != 1:
+        raise ValueError(
+            "forecast works on a univariate history (1D); the future of the other "
+            "variables of a multivariate series is unknown."
+        )
+    if len(values) < window:
+        raise ValueError(
+            f"history has {len(values)} values but the estimator reads windows "
+            f"of {window}."
+        )
+    buffer = list(values[-window:])
+    future: list[float] = []
+    while len(future) < steps:
+        prediction = np.ravel(estimator.predict(np.asarray([buffer[-window:]])))
+        future.extend(prediction.tolist())
+        buffer.extend(prediction.tolist())
+    return np.asarray(future[:steps])
