@@ -4,10 +4,18 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ._classifier import LSTMClassifier
 from ._regressor import LSTMRegressor
+from .windowing import SequenceWindower, forecast, sliding_windows
 
 try:
     __version__ = version("sklstm")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["LSTMClassifier", "LSTMRegressor", "__version__"]
+__all__ = [
+    "LSTMClassifier",
+    "LSTMRegressor",
+    "SequenceWindower",
+    "__version__",
+    "forecast",
+    "sliding_windows",
+]

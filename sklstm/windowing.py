@@ -160,9 +160,14 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return np.asarray([f"{names[0]}_lag{k}" for k in lags], dtype=object)
 
     def _validate_series(self, X: Any, *, reset: bool) -> np.ndarray:
-        if getattr(X, "ndim", None) == 1 or (
-            isinstance(X, list) and X and np.ndim(X[0]) == 0
-        ):
+        one_d = getattr(X, "ndim", None) == 1
+        if one_d and not reset and self.n_features_in_ > 1:
+            raise ValueError(
+                f"Expected a series of {self.n_features_in_} columns, got a 1D array "
+                f"of shape {X.shape}. Reshape your data: rows are time steps, "
+                "columns are variables."
+            )
+        if one_d or (isinstance(X, list) and X and np.ndim(X[0]) == 0):
             X = np.asarray(X).reshape(-1, 1) if not hasattr(X, "to_frame") else X
             if hasattr(X, "to_frame"):  # a pandas Series keeps its name
                 X = X.to_frame()
