@@ -202,10 +202,14 @@ def _pandas_output_requested(estimator: Any) -> bool:
 def _trailing_windows(series: np.ndarray, window: int, padding: str) -> np.ndarray:
     """Read-only view (n_rows, window, n_features) of trailing windows."""
     if window > 1:
-        mode = "edge" if padding == "edge" else "constant"
-        series = np.pad(series, ((window - 1, 0), (0, 0)), mode=mode)
+        pad = ((window - 1, 0), (0, 0))
+        if padding == "edge":
+            series = np.pad(series, pad, mode="edge")
+        else:
+            series = np.pad(series, pad, mode="constant")
     view = np.lib.stride_tricks.sliding_window_view(series, window, axis=0)
-    return view.transpose(0, 2, 1)
+    windows: np.ndarray = view.transpose(0, 2, 1)
+    return windows
 
 
 def sliding_windows(

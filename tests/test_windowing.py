@@ -106,7 +106,8 @@ def test_cross_val_score_with_time_series_split_5():
         ]
     )
     scores = cross_val_score(pipe, series[:-1], series[1:], cv=TimeSeriesSplit(5))
-    assert scores.shape == (5,) and scores.mean() > 0.8
+    assert scores.shape == (5,)
+    assert scores.mean() > 0.8
 
 
 @pytest.mark.slow
@@ -143,7 +144,7 @@ def test_series_shorter_than_the_window():
 
 
 def test_3d_series_is_refused_with_advice():
-    with pytest.raises(ValueError, match="expects one series.*estimators directly"):
+    with pytest.raises(ValueError, match=r"expects one series.*estimators directly"):
         SequenceWindower(window=2).fit(np.zeros((4, 3, 2)))
 
 
@@ -154,14 +155,17 @@ def test_nan_in_the_series_is_refused():
 
 def test_sliding_windows_tutorial_form():
     X, y = sliding_windows(np.arange(10.0), window=4)
-    assert X.shape == (6, 4) and y.shape == (6,)
+    assert X.shape == (6, 4)
+    assert y.shape == (6,)
     np.testing.assert_array_equal(X[0], [0, 1, 2, 3])
-    assert y[0] == 4 and y[-1] == 9
+    assert y[0] == 4
+    assert y[-1] == 9
 
 
 def test_sliding_windows_multi_step_horizon_gives_2d_y():
     X, y = sliding_windows(np.arange(10.0), window=3, horizon=2)
-    assert X.shape == (6, 3) and y.shape == (6, 2)
+    assert X.shape == (6, 3)
+    assert y.shape == (6, 2)
     np.testing.assert_array_equal(y[-1], [8, 9])
 
 
