@@ -16,8 +16,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _net
-from ._compat import Interval, StrOptions, _check_sample_weight
-from ._data import SequenceDataset, channel_stats, first_nonfinite
+from ._compat import Interval, StrOptions, _check_sample_weight, _check_y
+from ._data import RaggedSequences, SequenceDataset, channel_stats, first_nonfinite
 
 _SEED_MAX = np.iinfo(np.int32).max
 
@@ -137,7 +137,9 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
     def _validate_sequences(
         self, X: Any, y: Any = "no_validation", *, reset: bool
     ) -> Any:
-        """Validate X (and y) and return X as (n_samples, seq_len, n_channels)."""
+        """Validate X (and y); return X as (n, seq_len, n_channels) or ragged."""
+        if _is_ragged(X):
+            return self._validate_ragged(X, y, reset=reset)
         name = type(self).__name__
         ndim = getattr(X, "ndim", None)
         if ndim == 1:
@@ -184,6 +186,78 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             )
         return (Xa, out[1]) if isinstance(out, tuple) else Xa
 
+    def _validate_ragged(self, X: Any, y: Any, *, reset: bool) -> Any:
+        """Validate a list of sequences of different lengths."""
+        name = type(self).__name__
+        sequences: list[np.ndarray] = []
+        for i, item in enumerate(X):
+            try:
+                seq = np.asarray(item)
+                if seq.dtype.kind in "USO":
+                    seq = seq.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"Sequence {i} is not numeric ({exc}). {name} reads numeric "
+                    "sequences; encode text or categories as numbers first."
+                ) from exc
+            if seq.dtype.kind == "c":
+                raise ValueError(f"Complex data not supported (sequence {i}).")
+            if seq.dtype.kind not in "fiub":
+                raise ValueError(f"Sequence {i} has non-numeric dtype {seq.dtype}.")
+            if seq.dtype != np.float32:
+                seq = seq.astype(np.float64)
+            if seq.ndim == 1:
+                seq = seq[:, np.newaxis]
+            if seq.ndim != 2 or seq.shape[0] == 0 or seq.shape[1] == 0:
+                raise ValueError(
+                    f"Sequence {i} has shape {seq.shape}; each sequence of a list "
+                    "must be (seq_len,) or (seq_len, n_features) with seq_len >= 1."
+                )
+            if sequences and seq.shape[1] != sequences[0].shape[1]:
+                raise ValueError(
+                    f"Ragged sequences must have the same number of features per "
+                    f"time step: sequence 0 has {sequences[0].shape[1]}, sequence "
+                    f"{i} has {seq.shape[1]}."
+                )
+            sequences.append(seq)
+        lengths = np.array([len(seq) for seq in sequences], dtype=np.int64)
+        dtype = np.result_type(*{seq.dtype for seq in sequences})
+        ragged = RaggedSequences(np.concatenate(sequences).astype(dtype), lengths)
+        bad = first_nonfinite(ragged.values[np.newaxis])
+        if bad is not None:
+            sample, step = ragged.locate(bad[1])
+            value = ragged.values[bad[1], bad[2]]
+            kind = "NaN" if np.isnan(value) else "infinity (inf)"
+            raise ValueError(
+                f"Input X contains {kind} at sample {sample}, time step {step}, "
+                f"feature {bad[2]}. {name} cannot learn from missing or infinite "
+                "values: drop or impute them first."
+            )
+        if reset:
+            self.n_channels_ = ragged.n_channels
+            for attribute in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(attribute, None)  # lengths vary: no fixed count
+        elif ragged.n_channels != self.n_channels_:
+            raise ValueError(
+                f"X has {ragged.n_channels} features per time step, but {name} "
+                f"was fitted with {self.n_channels_}."
+            )
+        if isinstance(y, str) and y == "no_validation":
+            return ragged
+        if y is None:
+            raise ValueError(
+                f"This {name} estimator requires y to be passed, but the target y "
+                "is None."
+            )
+        regression = self._task == "regression"
+        y = _check_y(y, multi_output=regression, y_numeric=regression, estimator=self)
+        if len(y) != len(ragged):
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: "
+                f"[{len(ragged)}, {len(y)}]"
+            )
+        return ragged, y
+
     def _check_shape(self, X: np.ndarray, *, reset: bool) -> np.ndarray:
         if X.ndim == 2:
             X = X[:, :, np.newaxis]
@@ -223,7 +297,8 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             self._torch_seed = seed
             self.device_ = _net.resolve_device(self.device)
             if self.standardize:
-                self.x_mean_, self.x_scale_ = channel_stats(X)
+                steps = X.values[np.newaxis] if isinstance(X, RaggedSequences) else X
+                self.x_mean_, self.x_scale_ = channel_stats(steps)
             else:
                 self.x_mean_, self.x_scale_ = None, None
             self.net_ = _net.build_net(self._net_config(), seed)
@@ -320,6 +395,15 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         net = self.__dict__.get("net_")
         if net is not None:  # skorch maps a CUDA net to the CPU when needed
             self.device_ = str(net.device)
+
+
+def _is_ragged(X: Any) -> bool:
+    """True for a list/tuple of sequences that do not all have the same length."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    if not all(hasattr(item, "__len__") and not isinstance(item, str) for item in X):
+        return False
+    return len({len(item) for item in X}) > 1
 
 
 def _copy_callback(callback: Any) -> Any:

@@ -59,12 +59,52 @@ def first_nonfinite(X: np.ndarray) -> tuple[int, ...] | None:
     return None
 
 
+class RaggedSequences:
+    """Sequences of different lengths, stored end to end.
+
+    Parameters
+    ----------
+    values : ndarray of shape (total_steps, n_channels)
+        All time steps of all sequences, one sequence after the other.
+    lengths : ndarray of int of shape (n_samples,)
+        Number of steps of each sequence (each at least 1).
+    """
+
+    def __init__(self, values: np.ndarray, lengths: np.ndarray) -> None:
+        self.values = values
+        self.lengths = lengths
+        self.offsets = np.concatenate([[0], np.cumsum(lengths)])
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    @property
+    def n_channels(self) -> int:
+        return int(self.values.shape[1])
+
+    def take(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sequences ``index`` padded at the end to their longest, and lengths."""
+        lengths = self.lengths[index]
+        padded = np.zeros(
+            (len(index), int(lengths.max()), self.n_channels), self.values.dtype
+        )
+        for row, (i, n) in enumerate(zip(index, lengths, strict=True)):
+            start = self.offsets[i]
+            padded[row, :n] = self.values[start : start + n]
+        return padded, lengths.astype(np.int64)
+
+    def locate(self, position: int) -> tuple[int, int]:
+        """(sample, step) of a position in ``values``."""
+        sample = int(np.searchsorted(self.offsets, position, side="right")) - 1
+        return sample, position - int(self.offsets[sample])
+
+
 class SequenceDataset(torch.utils.data.Dataset):  # type: ignore[type-arg]
     """Sequences (and targets) that yield float32 tensors one batch at a time.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, seq_len, n_channels)
+    X : ndarray of shape (n_samples, seq_len, n_channels) or RaggedSequences
         Any float dtype; a strided view is never copied as a whole.
     y : ndarray of shape (n_samples, ...), default=None
         Targets, already in the dtype the loss expects.
@@ -124,12 +164,30 @@ class SequenceDataset(torch.utils.data.Dataset):  # type: ignore[type-arg]
         """Return ``(X_batch, y_batch)`` for positions ``index`` of this dataset."""
         if self.rows is not None:
             index = self.rows[index]
-        Xb = torch.from_numpy(convert(self.X[index], self.mean, self.scale))
+        Xb: Any = to_batch(self.X, index, self.mean, self.scale)
         yb = torch.from_numpy(self.y[index]) if self.y is not None else None
         if self.sample_weight is None:
             return Xb, yb
-        w = torch.from_numpy(self.sample_weight[index])
-        return {"X": Xb, "sample_weight": w}, yb
+        if not isinstance(Xb, dict):
+            Xb = {"X": Xb}
+        Xb["sample_weight"] = torch.from_numpy(self.sample_weight[index])
+        return Xb, yb
+
+
+def to_batch(
+    X: np.ndarray | RaggedSequences,
+    index: np.ndarray,
+    mean: np.ndarray | None,
+    scale: np.ndarray | None,
+) -> torch.Tensor | dict[str, torch.Tensor]:
+    """Rows ``index`` of X as a float32 tensor, or a dict with ``lengths``."""
+    if isinstance(X, RaggedSequences):
+        padded, lengths = X.take(index)
+        return {
+            "X": torch.from_numpy(convert(padded, mean, scale)),
+            "lengths": torch.from_numpy(lengths),
+        }
+    return torch.from_numpy(convert(X[index], mean, scale))
 
 
 def convert(
@@ -226,16 +284,24 @@ class ValidationSplit:
 
 
 def predict_chunks(
-    X: np.ndarray,
+    X: np.ndarray | RaggedSequences,
     mean: np.ndarray | None,
     scale: np.ndarray | None,
     chunk: int,
-) -> Iterator[tuple[torch.Tensor, int]]:
+) -> Iterator[tuple[Any, int]]:
     """Yield float32 tensors of exactly ``chunk`` rows and the number of real rows.
 
     Every forward pass then has the same shape, so a sample's prediction does
     not depend on which other samples share its batch (bitwise, on one machine).
+    Ragged sequences are packed instead, which makes a sample's prediction
+    independent of the others up to float rounding; they yield dicts with
+    ``lengths``.
     """
+    if isinstance(X, RaggedSequences):
+        for rows in _row_chunks(len(X), chunk):
+            index = np.arange(rows.start, rows.stop)
+            yield to_batch(X, index, mean, scale), len(index)
+        return
     for rows in _row_chunks(X.shape[0], chunk):
         batch = convert(X[rows], mean, scale)
         n_real = batch.shape[0]

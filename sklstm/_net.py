@@ -20,7 +20,13 @@ from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, Prog
 from skorch.utils import noop
 from torch import nn
 
-from ._data import BatchIterator, SequenceDataset, ValidationSplit, predict_chunks
+from ._data import (
+    BatchIterator,
+    RaggedSequences,
+    SequenceDataset,
+    ValidationSplit,
+    predict_chunks,
+)
 from ._device import resolve_device
 from ._module import SequenceModule
 
@@ -66,9 +72,10 @@ class _SequenceNet(NeuralNet):  # type: ignore[misc]
                 module.train(training)
 
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
+        lengths = None
         if isinstance(x, Mapping):
-            x = x["X"]
-        out: torch.Tensor = self.module_(x.to(self.device))
+            x, lengths = x["X"], x.get("lengths")
+        out: torch.Tensor = self.module_(x.to(self.device), lengths)
         return out
 
     def get_loss(
@@ -331,7 +338,7 @@ def training_history(net: NeuralNet) -> dict[str, Any]:
 
 def predict_raw(
     net: NeuralNet,
-    X: np.ndarray,
+    X: np.ndarray | RaggedSequences,
     mean: np.ndarray | None,
     scale: np.ndarray | None,
 ) -> np.ndarray:
@@ -342,6 +349,9 @@ def predict_raw(
     outputs = []
     with torch.inference_mode():
         for batch, n_real in predict_chunks(X, mean, scale, PREDICT_CHUNK):
-            out = module(batch.to(net.device))
+            if isinstance(batch, dict):
+                out = module(batch["X"].to(net.device), batch["lengths"])
+            else:
+                out = module(batch.to(net.device))
             outputs.append(out[:n_real].cpu().numpy())
     return np.concatenate(outputs)
