@@ -287,6 +287,24 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         classes: Any = None,
     ) -> _BaseLSTM:
         continuing = hasattr(self, "net_") and (partial or self.warm_start)
+        try:
+            return self._fit_steps(X, y, sample_weight, partial, classes, continuing)
+        except BaseException:
+            if not continuing:  # a failed fresh fit leaves the estimator unfitted
+                for name in [k for k in vars(self) if k.endswith("_")]:
+                    if not name.startswith("__"):
+                        delattr(self, name)
+            raise
+
+    def _fit_steps(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        partial: bool,
+        classes: Any,
+        continuing: bool,
+    ) -> _BaseLSTM:
         X, y = self._validate_sequences(X, y, reset=not continuing)
         y_enc = self._encode_target(y, reset=not continuing, classes=classes)
         weights = self._sample_weights(sample_weight, X, y)

@@ -132,6 +132,9 @@ class _ValidationScore(Callback):  # type: ignore[misc]
             score = float(r2.mean())
         net.history.record("valid_score", score)
 
+    def on_train_end(self, net: NeuralNet, **kwargs: Any) -> None:
+        self.preds_, self.trues_ = [], []  # keep no data in the fitted net
+
 
 class _EarlyStopping(EarlyStopping):  # type: ignore[misc]
     """Early stopping on the validation loss that restores the best epoch.
@@ -316,14 +319,16 @@ def train(
             net.partial_fit(dataset)
     finally:
         net.train_split = split
-        net.module_.eval()
+        if net.initialized_:
+            net.module_.eval()
         for row in net.history:  # per-batch records are only needed in an epoch
             row["batches"] = []
 
 
 def training_history(net: NeuralNet) -> dict[str, Any]:
     """Per-epoch training loss and, where recorded, validation loss and score."""
-    rows = list(net.history)
+    # an interrupted epoch (Ctrl-C) has no loss recorded: leave it out
+    rows = [row for row in net.history if "train_loss" in row]
     has_valid = any("valid_loss" in row for row in rows)
     return {
         "loss_curve": [float(row["train_loss"]) for row in rows],

@@ -210,3 +210,13 @@ def test_regressor_rejects_a_different_number_of_outputs_on_warm_start():
     model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 1}, warm_start=True).fit(X, y)
     with pytest.raises(ValueError, match="y has 2 output"):
         model.fit(X, np.column_stack([y, y]))
+
+
+def test_a_failed_fit_leaves_the_estimator_unfitted():
+    X, y = sine_windows(2, 3)
+    model = LSTMRegressor(**FAST_PARAMS, early_stopping=True, validation_fraction=0.9)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        model.fit(X, y)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    assert not [name for name in vars(model) if name.endswith("_")]
