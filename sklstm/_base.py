@@ -11,7 +11,7 @@ from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -176,14 +176,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         Xa = self._check_shape(Xa, reset=reset)
         bad = first_nonfinite(Xa)
         if bad is not None:
-            value = Xa[bad]
-            kind = "NaN" if np.isnan(value) else "infinity (inf)"
-            raise ValueError(
-                f"Input X contains {kind} at sample {bad[0]}, time step {bad[1]}, "
-                f"feature {bad[2]}. {name} cannot learn from missing or infinite "
-                "values: drop or impute them first (e.g. with "
-                "sklearn.impute.SimpleImputer on the raw series)."
-            )
+            _raise_nonfinite(self, Xa[bad], *bad)
         return (Xa, out[1]) if isinstance(out, tuple) else Xa
 
     def _validate_ragged(self, X: Any, y: Any, *, reset: bool) -> Any:
@@ -226,13 +219,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         bad = first_nonfinite(ragged.values[np.newaxis])
         if bad is not None:
             sample, step = ragged.locate(bad[1])
-            value = ragged.values[bad[1], bad[2]]
-            kind = "NaN" if np.isnan(value) else "infinity (inf)"
-            raise ValueError(
-                f"Input X contains {kind} at sample {sample}, time step {step}, "
-                f"feature {bad[2]}. {name} cannot learn from missing or infinite "
-                "values: drop or impute them first."
-            )
+            _raise_nonfinite(self, ragged.values[bad[1], bad[2]], sample, step, bad[2])
         if reset:
             self.n_channels_ = ragged.n_channels
             for attribute in ("n_features_in_", "feature_names_in_"):
@@ -424,10 +411,21 @@ def _is_ragged(X: Any) -> bool:
     return len({len(item) for item in X}) > 1
 
 
+def _raise_nonfinite(
+    estimator: _BaseLSTM, value: float, sample: int, step: int, feature: int
+) -> None:
+    """Raise the error for a NaN or infinite value, naming where it is."""
+    kind = "NaN" if np.isnan(value) else "infinity (inf)"
+    raise ValueError(
+        f"Input X contains {kind} at sample {sample}, time step {step}, feature "
+        f"{feature}. {type(estimator).__name__} cannot learn from missing or "
+        "infinite values: drop or impute them first (e.g. with "
+        "sklearn.impute.SimpleImputer on the raw series)."
+    )
+
+
 def _copy_callback(callback: Any) -> Any:
     """A fresh copy of a user callback, so that fitting never mutates params."""
-    from sklearn.base import clone
-
     if isinstance(callback, tuple):
         name, cb = callback
         return (name, clone(cb, safe=False))

@@ -60,6 +60,15 @@ OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
 PREDICT_CHUNK = 512
 
 
+def _run_module(module: nn.Module, x: Any, device: str) -> torch.Tensor:
+    """Forward a batch: a tensor, or a dict with ``X`` and optional ``lengths``."""
+    lengths = None
+    if isinstance(x, Mapping):
+        x, lengths = x["X"], x.get("lengths")
+    out: torch.Tensor = module(x.to(device), lengths)
+    return out
+
+
 class _SequenceNet(NeuralNet):  # type: ignore[misc]
     """skorch net whose batches are a tensor or a dict with ``sample_weight``."""
 
@@ -72,11 +81,7 @@ class _SequenceNet(NeuralNet):  # type: ignore[misc]
                 module.train(training)
 
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
-        lengths = None
-        if isinstance(x, Mapping):
-            x, lengths = x["X"], x.get("lengths")
-        out: torch.Tensor = self.module_(x.to(self.device), lengths)
-        return out
+        return _run_module(self.module_, x, self.device)
 
     def get_loss(
         self,
@@ -354,9 +359,6 @@ def predict_raw(
     outputs = []
     with torch.inference_mode():
         for batch, n_real in predict_chunks(X, mean, scale, PREDICT_CHUNK):
-            if isinstance(batch, dict):
-                out = module(batch["X"].to(net.device), batch["lengths"])
-            else:
-                out = module(batch.to(net.device))
+            out = _run_module(module, batch, net.device)
             outputs.append(out[:n_real].cpu().numpy())
     return np.concatenate(outputs)

@@ -168,9 +168,8 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 "columns are variables."
             )
         if one_d or (isinstance(X, list) and X and np.ndim(X[0]) == 0):
-            X = np.asarray(X).reshape(-1, 1) if not hasattr(X, "to_frame") else X
-            if hasattr(X, "to_frame"):  # a pandas Series keeps its name
-                X = X.to_frame()
+            # a pandas Series keeps its name as the column name
+            X = X.to_frame() if hasattr(X, "to_frame") else np.asarray(X).reshape(-1, 1)
         if getattr(X, "ndim", 2) > 2:
             raise ValueError(
                 f"SequenceWindower expects one series: rows are time steps and "
