@@ -6,6 +6,7 @@ fitted attributes. Subclasses supply the target handling through small hooks.
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 from typing import Any, ClassVar
@@ -65,6 +66,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
     best_loss_: float
     best_validation_score_: float | None
     _torch_seed: int
+    _built_config: _net.NetConfig
 
     @abstractmethod
     def __init__(
@@ -128,8 +130,8 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
     def _n_outputs(self) -> int:
         """Number of module outputs, once the target attributes are recorded."""
 
-    def _class_weights(self, y: np.ndarray) -> np.ndarray | None:
-        """Per-sample weights derived from the target (classifier only)."""
+    def _class_weights(self, y_enc: np.ndarray, *, partial: bool) -> np.ndarray | None:
+        """Per-sample weights derived from the encoded target (classifier only)."""
         return None
 
     # ------------------------------------------------------------ input checks
@@ -294,8 +296,9 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
     ) -> _BaseLSTM:
         X, y = self._validate_sequences(X, y, reset=not continuing)
         y_enc = self._encode_target(y, reset=not continuing, classes=classes)
-        weights = self._sample_weights(sample_weight, X, y)
+        weights = self._sample_weights(sample_weight, X, y_enc, partial=partial)
         if continuing:
+            self._check_unchanged_config()
             seed = (self._torch_seed + 1_000_003 * self.n_iter_) % _SEED_MAX
         else:
             seed = int(check_random_state(self.random_state).randint(_SEED_MAX))
@@ -306,7 +309,8 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
                 self.x_mean_, self.x_scale_ = channel_stats(steps)
             else:
                 self.x_mean_, self.x_scale_ = None, None
-            self.net_ = _net.build_net(self._net_config(), seed)
+            self._built_config = self._net_config()
+            self.net_ = _net.build_net(self._built_config, seed)
         dataset = SequenceDataset(
             X, y_enc, weights, mean=self.x_mean_, scale=self.x_scale_
         )
@@ -321,10 +325,10 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         return self
 
     def _sample_weights(
-        self, sample_weight: Any, X: np.ndarray, y: np.ndarray
+        self, sample_weight: Any, X: Any, y_enc: np.ndarray, *, partial: bool
     ) -> np.ndarray | None:
         """Combine sample and class weights, normalised to mean 1 (or None)."""
-        weights = self._class_weights(y)
+        weights = self._class_weights(y_enc, partial=partial)
         if sample_weight is not None:
             sw = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -366,6 +370,25 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             device=self.device_,
             verbose=self.verbose,
         )
+
+    def _check_unchanged_config(self) -> None:
+        """Continuing (warm_start, partial_fit) needs the settings the net has."""
+        if not hasattr(self, "_built_config"):  # e.g. unpickled from an old file
+            return
+        built, now = (
+            _config_fields(self._built_config),
+            _config_fields(self._net_config()),
+        )
+        changed = [
+            f"{k} ({built[k]!r} -> {now[k]!r})" for k in built if built[k] != now[k]
+        ]
+        if changed:
+            raise ValueError(
+                f"{type(self).__name__} continues training its existing network "
+                "(warm_start or partial_fit), but these settings changed since it "
+                f"was built: {', '.join(changed)}. Restore them, or fit afresh "
+                "with warm_start=False."
+            )
 
     def _record_history(self) -> None:
         history = _net.training_history(self.net_)
@@ -409,6 +432,15 @@ def _is_ragged(X: Any) -> bool:
     if not all(hasattr(item, "__len__") and not isinstance(item, str) for item in X):
         return False
     return len({len(item) for item in X}) > 1
+
+
+def _config_fields(config: _net.NetConfig) -> dict[str, Any]:
+    """The settings a built net depends on (not the per-fit callbacks/verbosity)."""
+    return {
+        field.name: getattr(config, field.name)
+        for field in dataclasses.fields(config)
+        if field.name not in ("callbacks", "verbose")
+    }
 
 
 def _raise_nonfinite(

@@ -8,7 +8,7 @@ import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _BaseLSTM
@@ -70,7 +70,9 @@ default="adam"
         Minimum decrease of the validation loss that counts as improvement.
     warm_start : bool, default=False
         If True, ``fit`` continues training the current network for
-        ``max_epochs`` more epochs instead of starting afresh. The classes
+        ``max_epochs`` more epochs instead of starting afresh. Settings the
+        network was built with (sizes, optimizer, lr, loss, ...) must not change
+        in between; a ``ValueError`` names any that did. The classes
         must stay the same.
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks (e.g. ``LRScheduler``, ``Checkpoint``), as
@@ -328,6 +330,13 @@ n_features)
                     f"the data contains only one class: {label!r}."
                 )
             self.classes_ = encoder.classes_
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} differs from the classes "
+                f"{self.classes_.tolist()} given in the first partial_fit call."
+            )
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if unknown.size:
             raise ValueError(
@@ -341,8 +350,30 @@ n_features)
     def _n_outputs(self) -> int:
         return len(self.classes_)
 
-    def _class_weights(self, y: np.ndarray) -> np.ndarray | None:
+    def _class_weights(self, y_enc: np.ndarray, *, partial: bool) -> np.ndarray | None:
         if self.class_weight is None:
             return None
-        weights: np.ndarray = compute_sample_weight(self.class_weight, y)
+        if isinstance(self.class_weight, str):  # "balanced"
+            if partial:
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit: one "
+                    "call sees only part of the data. Compute the weights once "
+                    "with sklearn.utils.class_weight.compute_class_weight and pass "
+                    "them as a dict."
+                )
+            per_class = compute_class_weight(
+                "balanced", classes=np.arange(len(self.classes_)), y=y_enc
+            )
+        else:
+            unknown = set(self.class_weight) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight names labels {sorted(unknown, key=str)} that are "
+                    f"not among the classes {self.classes_.tolist()}."
+                )
+            per_class = np.array(
+                [self.class_weight.get(label, 1.0) for label in self.classes_.tolist()],
+                dtype=np.float64,
+            )
+        weights: np.ndarray = per_class[y_enc]
         return weights

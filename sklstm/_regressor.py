@@ -68,7 +68,9 @@ default="adam"
         Minimum decrease of the validation loss that counts as improvement.
     warm_start : bool, default=False
         If True, ``fit`` continues training the current network for
-        ``max_epochs`` more epochs instead of starting afresh.
+        ``max_epochs`` more epochs instead of starting afresh. Settings the
+        network was built with (sizes, optimizer, lr, loss, ...) must not change
+        in between; a ``ValueError`` names any that did.
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks (e.g. ``LRScheduler``, ``Checkpoint``), as
         instances or ``(name, callback)`` tuples. Each fit uses fresh copies.

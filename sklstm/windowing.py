@@ -180,7 +180,7 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         series: np.ndarray = validate_data(
             self, X, reset=reset, dtype=[np.float64, np.float32]
         )
-        if series.shape[0] < self.window:
+        if reset and series.shape[0] < self.window:
             raise ValueError(
                 f"SequenceWindower(window={self.window}) got {series.shape[0]} "
                 f"sample(s) (time steps), fewer than the window. Pass a longer "
@@ -271,7 +271,7 @@ def sliding_windows(
             "position or name) to say which one y comes from."
         )
     else:
-        column = columns.index(target) if target in columns else int(target)
+        column = _target_column(target, columns, data.shape[1])
     n_windows = data.shape[0] - window - horizon + 1
     if n_windows < 1:
         raise ValueError(
@@ -284,6 +284,16 @@ def sliding_windows(
     return (X[:, :, 0] if data.shape[1] == 1 else X), (
         y[:, 0].copy() if horizon == 1 else y.copy()
     )
+
+
+def _target_column(target: Any, columns: list[Any], n_columns: int) -> int:
+    """Position of ``target``: a DataFrame column name, or else a position."""
+    if columns and target in columns:
+        return columns.index(target)
+    if isinstance(target, Integral) and not columns and 0 <= int(target) < n_columns:
+        return int(target)
+    kind = f"columns {columns}" if columns else f"positions 0..{n_columns - 1}"
+    raise ValueError(f"target={target!r} is not one of the series' {kind}.")
 
 
 def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:

@@ -116,3 +116,31 @@ def test_one_class_is_a_clear_error():
     X, _ = event_order(20)
     with pytest.raises(ValueError, match="at least 2 classes"):
         LSTMClassifier(**FAST_PARAMS).fit(X, np.zeros(20))
+
+
+def test_partial_fit_refuses_balanced_class_weight():
+    X, y = event_order(40)
+    model = LSTMClassifier(**FAST_PARAMS, class_weight="balanced")
+    with pytest.raises(ValueError, match="'balanced' is not supported by partial_fit"):
+        model.partial_fit(X, y, classes=[0, 1])
+
+
+def test_partial_fit_with_a_dict_weight_and_a_batch_missing_a_class():
+    X, y = event_order(40)
+    model = LSTMClassifier(**FAST_PARAMS, class_weight={0: 1.0, 1: 3.0})
+    model.partial_fit(X[y == 0], y[y == 0], classes=[0, 1])
+    model.partial_fit(X, y)
+    assert model.n_iter_ == 2
+
+
+def test_partial_fit_refuses_changed_classes():
+    X, y = event_order(40)
+    model = LSTMClassifier(**FAST_PARAMS).partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match="differs from the classes"):
+        model.partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_class_weight_for_an_unknown_label():
+    X, y = event_order(40)
+    with pytest.raises(ValueError, match=r"labels \[5\] that are not among"):
+        LSTMClassifier(**FAST_PARAMS, class_weight={5: 2.0}).fit(X, y)

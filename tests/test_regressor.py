@@ -221,3 +221,16 @@ def test_silent_by_default(capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == ""
+
+
+def test_warm_start_refuses_changed_architecture_settings():
+    X, y = sine_windows(60, seq_len=6)
+    model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 1}, warm_start=True)
+    model.fit(X, y)
+    model.set_params(hidden_size=32, lr=0.5)
+    with pytest.raises(
+        ValueError, match=r"hidden_size \(16 -> 32\), lr \(0.01 -> 0.5\)"
+    ):
+        model.fit(X, y)
+    model.set_params(hidden_size=16, lr=0.01, max_epochs=2, verbose=0).fit(X, y)
+    assert model.n_iter_ == 3

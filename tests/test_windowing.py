@@ -212,3 +212,22 @@ def test_forecast_needs_enough_history():
     model = Ridge().fit(X, y)
     with pytest.raises(ValueError, match="history has 2 values"):
         forecast(model, [1.0, 2.0], steps=3)
+
+
+def test_transform_pads_inputs_shorter_than_the_window():
+    windower = SequenceWindower(window=4).fit(np.arange(10.0))
+    out = windower.transform(np.array([7.0, 8.0]))
+    np.testing.assert_array_equal(out, [[7, 7, 7, 7], [7, 7, 7, 8]])
+
+
+def test_sliding_windows_target_by_position_and_unknown_targets():
+    data = np.column_stack([np.arange(8.0), 10 * np.arange(8.0)])
+    _, y = sliding_windows(data, window=3, target=1)
+    assert y[0] == 30.0
+    with pytest.raises(ValueError, match=r"positions 0..1"):
+        sliding_windows(data, window=3, target=2)
+    frame = pd.DataFrame({1: np.arange(8.0), 0: 10 * np.arange(8.0)})
+    _, y = sliding_windows(frame, window=3, target=0)  # a name, not a position
+    assert y[0] == 30.0
+    with pytest.raises(ValueError, match="not one of the series' columns"):
+        sliding_windows(frame, window=3, target="lod")
