@@ -4,6 +4,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ._classifier import LSTMClassifier
 from ._regressor import LSTMRegressor
+from .text import TextTokenizer, generate_text
 from .windowing import SequenceWindower, forecast, sliding_windows
 
 try:
@@ -15,7 +16,9 @@ __all__ = [
     "LSTMClassifier",
     "LSTMRegressor",
     "SequenceWindower",
+    "TextTokenizer",
     "__version__",
     "forecast",
+    "generate_text",
     "sliding_windows",
 ]

@@ -21,6 +21,8 @@ from ._compat import Interval, StrOptions, _check_sample_weight, _check_y
 from ._data import RaggedSequences, SequenceDataset, channel_stats, first_nonfinite
 
 _SEED_MAX = np.iinfo(np.int32).max
+_UNKNOWN_ID = 1  # token id for unknown tokens (see sklstm.text)
+_MAX_TOKEN_ID = 2**24  # embedding tables beyond this are a mistake, not a vocabulary
 
 
 class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
@@ -32,6 +34,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "cell": [StrOptions({"lstm", "gru"})],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "standardize": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -77,6 +80,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         bidirectional: bool = False,
         dropout: float = 0.0,
         cell: str = "lstm",
+        embedding_dim: int | None = None,
         standardize: bool = True,
         max_epochs: int = 50,
         batch_size: int = 32,
@@ -100,6 +104,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.cell = cell
+        self.embedding_dim = embedding_dim
         self.standardize = standardize
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -140,6 +145,8 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         self, X: Any, y: Any = "no_validation", *, reset: bool
     ) -> Any:
         """Validate X (and y); return X as (n, seq_len, n_channels) or ragged."""
+        if self.embedding_dim is not None:
+            return self._validate_tokens(X, y, reset=reset)
         if _is_ragged(X):
             return self._validate_ragged(X, y, reset=reset)
         name = type(self).__name__
@@ -181,6 +188,44 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             _raise_nonfinite(self, Xa[bad], *bad)
         return (Xa, out[1]) if isinstance(out, tuple) else Xa
 
+    def _validate_tokens(self, X: Any, y: Any, *, reset: bool) -> Any:
+        """Validate integer token ids (n_samples, seq_len); 0 is padding."""
+        name = type(self).__name__
+        advice = (
+            f"With embedding_dim set, {name} reads token ids: a 2D integer array "
+            "(n_samples, seq_len), 0 for padding, as sklstm.TextTokenizer makes."
+        )
+        if _is_ragged(X) or getattr(X, "ndim", 2) != 2:
+            raise ValueError(f"{advice} Got {_describe(X)}.")
+        check = {"reset": reset, "dtype": None}
+        if isinstance(y, str) and y == "no_validation":
+            out = validate_data(self, X, **check)
+        else:
+            regression = self._task == "regression"
+            out = validate_data(
+                self, X, y, **check, y_numeric=regression, multi_output=regression
+            )
+        ids = np.asarray(out[0] if isinstance(out, tuple) else out)
+        if ids.dtype.kind == "f" and np.array_equal(ids, np.round(ids)):
+            ids = ids.astype(np.int64)
+        if ids.dtype.kind not in "iu":
+            raise ValueError(f"{advice} Got values of dtype {ids.dtype}.")
+        if ids.size and ids.min() < 0:
+            raise ValueError(f"{advice} Got a negative id ({int(ids.min())}).")
+        ids = ids.astype(np.int64, copy=False)
+        if ids.size and ids.max() > _MAX_TOKEN_ID:
+            raise ValueError(
+                f"{advice} Got id {int(ids.max())}, too large for an embedding "
+                f"table (ids must be below {_MAX_TOKEN_ID + 1}); map tokens to "
+                "consecutive ids."
+            )
+        if reset:
+            self.n_channels_ = 1
+            self.n_tokens_ = max(int(ids.max()) + 1, 2)
+        else:  # ids never seen in fit are unknown tokens
+            ids = np.where(ids >= self.n_tokens_, _UNKNOWN_ID, ids)
+        return (ids, out[1]) if isinstance(out, tuple) else ids
+
     def _validate_ragged(self, X: Any, y: Any, *, reset: bool) -> Any:
         """Validate a list of sequences of different lengths."""
         name = type(self).__name__
@@ -193,7 +238,8 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             except (TypeError, ValueError) as exc:
                 raise ValueError(
                     f"Sequence {i} is not numeric ({exc}). {name} reads numeric "
-                    "sequences; encode text or categories as numbers first."
+                    "sequences; turn text into token ids with sklstm.TextTokenizer "
+                    "and set embedding_dim."
                 ) from exc
             if seq.dtype.kind == "c":
                 raise ValueError(f"Complex data not supported (sequence {i}).")
@@ -304,7 +350,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             seed = int(check_random_state(self.random_state).randint(_SEED_MAX))
             self._torch_seed = seed
             self.device_ = _net.resolve_device(self.device)
-            if self.standardize:
+            if self.standardize and self.embedding_dim is None:
                 steps = X.values[np.newaxis] if isinstance(X, RaggedSequences) else X
                 self.x_mean_, self.x_scale_ = channel_stats(steps)
             else:
@@ -356,6 +402,10 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             cell=self.cell,
+            num_embeddings=getattr(self, "n_tokens_", None)
+            if self.embedding_dim is not None
+            else None,
+            embedding_dim=self.embedding_dim,
             optimizer=self.optimizer,
             lr=self.lr,
             weight_decay=self.weight_decay,
@@ -425,6 +475,13 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             self.device_ = str(net.device)
 
 
+def _describe(X: Any) -> str:
+    shape = getattr(X, "shape", None)
+    if shape is not None:
+        return f"an array of shape {shape}"
+    return f"a {type(X).__name__} of sequences of different lengths"
+
+
 def _is_ragged(X: Any) -> bool:
     """True for a list/tuple of sequences that do not all have the same length."""
     if not isinstance(X, (list, tuple)) or len(X) == 0:
@@ -470,8 +527,8 @@ def _explain(exc: ValueError, estimator: _BaseLSTM) -> ValueError:
     name = type(estimator).__name__
     if "could not convert string" in message or "dtype='numeric'" in message:
         message += (
-            f". {name} reads numeric sequences; encode text or categories as "
-            "numbers first."
+            f". {name} reads numeric sequences; turn text into token ids with "
+            "sklstm.TextTokenizer and set embedding_dim."
         )
     elif message.startswith("X has") and "is expecting" in message:
         expected = getattr(estimator, "n_features_in_", "?")

@@ -187,7 +187,26 @@ def to_batch(
             "X": torch.from_numpy(convert(padded, mean, scale)),
             "lengths": torch.from_numpy(lengths),
         }
+    if X.dtype.kind in "iu":
+        return _token_batch(X[index])
     return torch.from_numpy(convert(X[index], mean, scale))
+
+
+def _token_batch(ids: np.ndarray) -> dict[str, torch.Tensor]:
+    """Token ids with the padding (id 0) moved to the end, and the lengths.
+
+    Pre- and post-padded texts (and padding in between) give the same batch.
+    An all-padding row keeps one padding token, whose embedding is zero.
+    """
+    real = ids != 0
+    order = np.argsort(~real, axis=1, kind="stable")
+    compact = np.take_along_axis(ids, order, axis=1)
+    lengths = np.maximum(real.sum(axis=1), 1)
+    compact = compact[:, : int(lengths.max())]
+    return {
+        "X": torch.from_numpy(np.ascontiguousarray(compact, dtype=np.int64)),
+        "lengths": torch.from_numpy(lengths.astype(np.int64)),
+    }
 
 
 def convert(
@@ -293,11 +312,11 @@ def predict_chunks(
 
     Every forward pass then has the same shape, so a sample's prediction does
     not depend on which other samples share its batch (bitwise, on one machine).
-    Ragged sequences are packed instead, which makes a sample's prediction
-    independent of the others up to float rounding; they yield dicts with
-    ``lengths``.
+    Ragged sequences and token ids are packed instead, which makes a sample's
+    prediction independent of the others up to float rounding; they yield
+    dicts with ``lengths``.
     """
-    if isinstance(X, RaggedSequences):
+    if isinstance(X, RaggedSequences) or X.dtype.kind in "iu":
         for rows in _row_chunks(len(X), chunk):
             index = np.arange(rows.start, rows.stop)
             yield to_batch(X, index, mean, scale), len(index)

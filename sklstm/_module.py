@@ -31,6 +31,11 @@ class SequenceModule(nn.Module):
         Dropout between stacked layers and before the linear head.
     cell : {"lstm", "gru"}, default="lstm"
         The recurrent cell.
+    num_embeddings : int, default=None
+        With ``embedding_dim``: size of the token-id table; inputs are then
+        integer ids of shape (batch, seq_len), id 0 being padding.
+    embedding_dim : int, default=None
+        Size of the learned token embeddings (replaces ``n_inputs``).
     """
 
     def __init__(
@@ -42,8 +47,14 @@ class SequenceModule(nn.Module):
         bidirectional: bool = False,
         dropout: float = 0.0,
         cell: str = "lstm",
+        num_embeddings: int | None = None,
+        embedding_dim: int | None = None,
     ) -> None:
         super().__init__()
+        self.embedding: nn.Embedding | None = None
+        if embedding_dim is not None and num_embeddings is not None:
+            self.embedding = nn.Embedding(num_embeddings, embedding_dim, padding_idx=0)
+            n_inputs = embedding_dim
         self.cell = cell
         self.num_directions = 2 if bidirectional else 1
         self.rnn = _CELLS[cell](
@@ -65,8 +76,9 @@ class SequenceModule(nn.Module):
 
         Parameters
         ----------
-        X : tensor of shape (batch, seq_len, n_inputs)
-            The sequences, padded at the end when ``lengths`` is given.
+        X : tensor of shape (batch, seq_len, n_inputs) or (batch, seq_len)
+            The sequences (token ids with an embedding), padded at the end when
+            ``lengths`` is given.
         lengths : tensor of shape (batch,), default=None
             True length of each sequence. When given, the sequences are packed
             so that padding never reaches the recurrent state.
@@ -75,6 +87,8 @@ class SequenceModule(nn.Module):
         -------
         out : tensor of shape (batch, n_outputs)
         """
+        if self.embedding is not None:
+            X = self.embedding(X)
         if lengths is not None:
             packed = pack_padded_sequence(
                 X, lengths.cpu(), batch_first=True, enforce_sorted=False

@@ -190,6 +190,8 @@ class NetConfig:
     bidirectional: bool
     dropout: float
     cell: str
+    num_embeddings: int | None
+    embedding_dim: int | None
     optimizer: str | type
     lr: float
     weight_decay: float
@@ -268,6 +270,8 @@ def build_net(config: NetConfig, seed: int) -> NeuralNet:
         module__bidirectional=config.bidirectional,
         module__dropout=config.dropout,
         module__cell=config.cell,
+        module__num_embeddings=config.num_embeddings,
+        module__embedding_dim=config.embedding_dim,
         criterion=criterion,
         criterion__reduction="none",
         optimizer=_optimizer_class(config.optimizer),

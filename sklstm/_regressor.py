@@ -31,6 +31,10 @@ class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
         Dropout rate between stacked layers and before the output layer.
     cell : {"lstm", "gru"}, default="lstm"
         The recurrent cell.
+    embedding_dim : int, default=None
+        If set, ``X`` holds integer token ids (e.g. from :class:`TextTokenizer`;
+        0 is padding, 1 unknown) that a learned embedding of this size turns
+        into vectors. Ids above those seen in ``fit`` count as unknown.
     standardize : bool, default=True
         Standardise each input feature with the mean and standard deviation
         seen in the first ``fit`` (over all samples and time steps).
@@ -94,7 +98,10 @@ default="adam"
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names of ``X`` when it was a DataFrame with string column names.
     n_channels_ : int
-        Number of features per time step.
+        Number of features per time step (1 for token ids).
+    n_tokens_ : int
+        With ``embedding_dim``: size of the embedding table (largest id seen in
+        ``fit`` plus one).
     n_outputs_ : int
         Number of targets.
     x_mean_, x_scale_ : ndarray of shape (n_channels_,) or None
@@ -163,6 +170,7 @@ default="adam"
         bidirectional: bool = False,
         dropout: float = 0.0,
         cell: str = "lstm",
+        embedding_dim: int | None = None,
         standardize: bool = True,
         standardize_target: bool = True,
         loss: str = "squared_error",
@@ -189,6 +197,7 @@ default="adam"
             bidirectional=bidirectional,
             dropout=dropout,
             cell=cell,
+            embedding_dim=embedding_dim,
             standardize=standardize,
             max_epochs=max_epochs,
             batch_size=batch_size,

@@ -256,7 +256,9 @@ def sliding_windows(
         if not isinstance(value, Integral) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     columns = list(getattr(series, "columns", []))
-    data = np.asarray(series, dtype=np.float64)
+    data = np.asarray(series)
+    if data.dtype.kind not in "iu":  # integer token ids stay integers
+        data = data.astype(np.float64)
     if data.ndim == 1:
         data = data[:, np.newaxis]
     if data.ndim != 2:

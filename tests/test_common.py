@@ -48,3 +48,9 @@ def test_sklearn_compatible_estimator(estimator, check):
 )
 def test_sklearn_compatible_transformer(estimator, check):
     check(estimator)
+
+
+# TextTokenizer is not run through these checks: it reads a 1D collection of
+# strings, and scikit-learn's checks feed 2D numeric arrays. Its tags say so
+# (two_d_array=False, string=True), as for scikit-learn's own text
+# vectorizers; tests/test_text.py covers its behaviour instead.

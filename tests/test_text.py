@@ -1,0 +1,241 @@
+"""TextTokenizer, the embedding path of the estimators, and generate_text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from sklstm import (
+    LSTMClassifier,
+    LSTMRegressor,
+    TextTokenizer,
+    generate_text,
+    sliding_windows,
+)
+
+from ._text_data import negation_reviews
+from .conftest import FAST_PARAMS
+
+EMBED = {**FAST_PARAMS, "embedding_dim": 8}
+
+
+def test_vocabulary_is_ordered_by_frequency_with_reserved_ids():
+    tok = TextTokenizer().fit(["b a a", "c a b"])
+    assert tok.vocabulary_ == {"a": 2, "b": 3, "c": 4}
+    assert tok.n_tokens_ == 5
+    assert tok.max_len_ == 3
+
+
+def test_padding_and_truncating_sides():
+    texts = ["x y z w", "x"]
+    fit = ["x y z w"]
+    pre = TextTokenizer(max_len=3).fit(fit).transform(texts)
+    post = TextTokenizer(max_len=3, padding="post", truncating="post").fit(fit)
+    # ties in frequency are ordered alphabetically: w=2, x=3, y=4, z=5
+    np.testing.assert_array_equal(pre, [[4, 5, 2], [0, 0, 3]])  # keeps the end
+    np.testing.assert_array_equal(post.transform(texts), [[3, 4, 5], [3, 0, 0]])
+
+
+def test_unknown_words_min_freq_and_max_vocab():
+    tok = TextTokenizer(min_freq=2).fit(["a a b", "a c c"])
+    assert set(tok.vocabulary_) == {"a", "c"}
+    assert tok.transform(["b zebra a"])[0].tolist() == [1, 1, 2]
+    assert TextTokenizer(max_vocab=1).fit(["a a b"]).vocabulary_ == {"a": 2}
+
+
+def test_words_punctuation_and_case():
+    tok = TextTokenizer().fit(["Good, not BAD!"])
+    assert set(tok.vocabulary_) == {"good", ",", "not", "bad", "!"}
+    assert TextTokenizer(lowercase=False).fit(["Good good"]).n_tokens_ == 4
+
+
+def test_char_level_round_trip():
+    tok = TextTokenizer(char_level=True).fit(["hello"])
+    ids = tok.transform(["hell", "olleh"])
+    assert ids.shape == (2, 5)
+    assert list(tok.inverse_transform(ids)) == ["hell", "olleh"]
+    assert tok.encode("he").tolist() == [tok.vocabulary_["h"], tok.vocabulary_["e"]]
+
+
+def test_inverse_transform_marks_unknown_ids():
+    tok = TextTokenizer().fit(["a b"])
+    assert list(tok.inverse_transform([[0, 2, 1, 3]])) == ["a <unk> b"]
+
+
+def test_accepts_arrays_and_series():
+    import pandas as pd
+
+    texts = ["a b", "b c"]
+    expected = TextTokenizer().fit_transform(texts)
+    np.testing.assert_array_equal(
+        TextTokenizer().fit_transform(np.array(texts)), expected
+    )
+    np.testing.assert_array_equal(
+        TextTokenizer().fit_transform(pd.Series(texts)), expected
+    )
+
+
+@pytest.mark.parametrize("bad", [[1.0, "a"], ["a", None], np.array([3, 4])])
+def test_text_that_is_not_strings(bad):
+    with pytest.raises(TypeError, match="expects strings, but item"):
+        TextTokenizer().fit(bad)
+
+
+def test_a_single_string_is_not_a_collection_of_texts():
+    with pytest.raises(TypeError, match=r"Wrap it in a list"):
+        TextTokenizer().fit("some text")
+
+
+def test_two_dimensional_text_is_refused():
+    with pytest.raises(TypeError, match="Pass one column"):
+        TextTokenizer().fit(np.array([["a", "b"], ["c", "d"]]))
+
+
+@pytest.mark.parametrize("texts", [["", "  "], ["!"]])
+def test_empty_vocabulary(texts):
+    tok = TextTokenizer(min_freq=2 if texts == ["!"] else 1)
+    with pytest.raises(ValueError, match="vocabulary is empty"):
+        tok.fit(texts)
+
+
+def test_invalid_tokenizer_parameters():
+    with pytest.raises(ValueError, match="'padding' parameter of TextTokenizer"):
+        TextTokenizer(padding="middle").fit(["a"])
+
+
+@pytest.fixture(scope="module")
+def reviews():
+    return negation_reviews(600, seed=0), negation_reviews(300, seed=1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("padding", ["pre", "post"])
+def test_sentiment_that_depends_on_word_order(reviews, padding):
+    (X, y), (X_test, y_test) = reviews
+    bag = make_pipeline(CountVectorizer(), LogisticRegression()).fit(X, y)
+    assert bag.score(X_test, y_test) < 0.65
+    model = make_pipeline(
+        TextTokenizer(max_len=12, padding=padding),
+        LSTMClassifier(
+            embedding_dim=16, hidden_size=32, max_epochs=15, lr=0.01, random_state=0
+        ),
+    )
+    assert model.fit(X, y).score(X_test, y_test) > 0.9
+
+
+def test_pre_and_post_padding_give_the_same_predictions(reviews):
+    (X, y), _ = reviews
+    pre = TextTokenizer(max_len=14).fit(X)
+    post = TextTokenizer(max_len=14, padding="post").fit(X)
+    model = LSTMClassifier(**EMBED).fit(pre.transform(X[:200]), y[:200])
+    np.testing.assert_allclose(
+        model.predict_proba(post.transform(X[:50])),
+        model.predict_proba(pre.transform(X[:50])),
+        atol=1e-6,
+    )
+
+
+def test_ids_unseen_in_fit_are_unknown(reviews):
+    (X, y), _ = reviews
+    ids = TextTokenizer(max_len=12).fit_transform(X[:100])
+    model = LSTMClassifier(**EMBED).fit(ids, y[:100])
+    assert model.n_tokens_ == ids.max() + 1
+    unseen = ids[:5].copy()
+    unseen[:, -1] = model.n_tokens_ + 100
+    as_unknown = ids[:5].copy()
+    as_unknown[:, -1] = 1
+    np.testing.assert_array_equal(
+        model.predict_proba(unseen), model.predict_proba(as_unknown)
+    )
+
+
+def test_regressor_on_token_ids():
+    rng = np.random.RandomState(0)
+    ids = rng.randint(0, 6, size=(200, 8))
+    y = (ids == 3).sum(axis=1).astype(float)
+    model = LSTMRegressor(**{**EMBED, "max_epochs": 30}).fit(ids, y)
+    assert model.x_mean_ is None
+    assert model.score(ids, y) > 0.8
+
+
+def test_integral_floats_are_accepted_as_ids():
+    ids = np.array([[0.0, 2.0, 3.0], [2.0, 2.0, 4.0]])
+    model = LSTMClassifier(**{**EMBED, "max_epochs": 1}).fit(ids, [0, 1])
+    assert model.n_tokens_ == 5
+
+
+@pytest.mark.parametrize(
+    ("X", "match"),
+    [
+        (np.array([["a", "b"], ["c", "d"]]), "dtype <U1"),
+        (np.array([[0.5, 2.0], [1.0, 2.0]]), "dtype float64"),
+        (np.array([[-1, 2], [1, 2]]), r"negative id \(-1\)"),
+        (np.zeros((2, 3, 1), dtype=int), r"shape \(2, 3, 1\)"),
+        ([[1, 2], [1, 2, 3]], "different lengths"),
+        (np.array([[2**40, 2], [1, 2]]), "too large for an embedding table"),
+    ],
+)
+def test_bad_token_ids(X, match):
+    with pytest.raises(ValueError, match=r"reads token ids.*" + match):
+        LSTMClassifier(**EMBED).fit(X, [0, 1])
+
+
+def test_text_without_embedding_points_to_the_tokenizer():
+    with pytest.raises(ValueError, match="TextTokenizer and set embedding_dim"):
+        LSTMClassifier(**FAST_PARAMS).fit(np.array([["a", "b"], ["c", "d"]]), [0, 1])
+
+
+@pytest.fixture(scope="module")
+def char_model():
+    corpus = "hello world. " * 40
+    tok = TextTokenizer(char_level=True).fit([corpus])
+    X, y = sliding_windows(tok.encode(corpus), window=10)
+    model = LSTMClassifier(
+        embedding_dim=8, hidden_size=32, max_epochs=30, lr=0.01, random_state=0
+    )
+    return tok, model.fit(X, y)
+
+
+def test_generate_text_continues_a_repetitive_corpus(char_model):
+    tok, model = char_model
+    text = generate_text(
+        model, tok, "hello wor", n_chars=20, temperature=0.01, random_state=0
+    )
+    assert text == "hello world. hello world. hel"
+
+
+def test_generate_text_is_seeded_and_high_temperature_varies(char_model):
+    tok, model = char_model
+    a = generate_text(model, tok, "hello", 40, temperature=5.0, random_state=1)
+    b = generate_text(model, tok, "hello", 40, temperature=5.0, random_state=1)
+    cold = generate_text(model, tok, "hello", 40, temperature=0.01, random_state=1)
+    assert a == b
+    assert a != cold
+    assert len(a) == len("hello") + 40
+
+
+def test_generate_text_with_character_labels():
+    corpus = "abcabcabcabcabcabcabc" * 3
+    tok = TextTokenizer(char_level=True).fit([corpus])
+    ids = tok.encode(corpus)
+    X, _ = sliding_windows(ids, window=4)
+    y = np.array(list(corpus[4:]))  # the next character itself
+    model = LSTMClassifier(**{**EMBED, "max_epochs": 40}).fit(X, y)
+    assert (
+        generate_text(model, tok, "abca", 5, temperature=0.01, random_state=0)
+        == "abcabcabc"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"temperature": 0.0}, "temperature"), ({"n_chars": -1}, "n_chars")],
+)
+def test_generate_text_arguments(char_model, kwargs, match):
+    tok, model = char_model
+    args = {"seed": "hello", "n_chars": 3, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        generate_text(model, tok, **args)
