@@ -75,7 +75,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     >>> from sklstm import TextTokenizer
     >>> tok = TextTokenizer(max_len=4).fit(["good film", "not a good film"])
     >>> tok.transform(["a good plot"])
-    array([[0, 4, 2, 1]])
+    array([[0, 4, 3, 1]])
     >>> tok.inverse_transform(tok.transform(["a good plot"]))
     array(['a good <unk>'], dtype=object)
     """
