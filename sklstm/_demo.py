@@ -8,15 +8,7 @@ import time
 import numpy as np
 
 from ._regressor import LSTMRegressor
-
-
-def make_series(n_steps: int = 1500, seed: int = 0) -> np.ndarray:
-    """An hourly-like series: daily and half-daily seasons plus noise."""
-    rng = np.random.RandomState(seed)
-    t = np.arange(n_steps)
-    season = 10 * np.sin(2 * np.pi * t / 24) + 4 * np.sin(2 * np.pi * t / 12)
-    series: np.ndarray = 100 + season + rng.normal(scale=1.0, size=n_steps)
-    return series
+from .datasets import make_seasonal_series
 
 
 def _windows(series: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -35,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=20, help="training epochs")
     args = parser.parse_args(argv)
 
-    series = make_series()
+    series = make_seasonal_series()
     X, y = _windows(series, args.window)
     split = int(0.8 * len(y))
     X_train, X_test, y_train, y_test = X[:split], X[split:], y[:split], y[split:]

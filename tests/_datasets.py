@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sklstm.datasets import make_event_order
+
 
 def sine_windows(
     n: int, seq_len: int = 50, seed: int = 0
@@ -19,18 +21,8 @@ def sine_windows(
 def event_order(
     n: int, seq_len: int = 20, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Label 1 when the up-spike comes before the down-spike.
-
-    Every sequence holds the same multiset of spikes, so a model that ignores
-    the order of the steps is at chance level.
-    """
-    rng = np.random.RandomState(seed)
-    X = rng.normal(scale=0.1, size=(n, seq_len))
-    up = rng.randint(0, seq_len, n)
-    down = (up + rng.randint(1, seq_len, n)) % seq_len
-    X[np.arange(n), up] += 1.0
-    X[np.arange(n), down] -= 1.0
-    return X, (up < down).astype(int)
+    """Label 1 when the up-spike comes before the down-spike (order-only task)."""
+    return make_event_order(n, seq_len, seed=seed)
 
 
 def multivariate(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -6,23 +6,13 @@ import numpy as np
 import pytest
 
 from sklstm import LSTMClassifier, LSTMRegressor
+from sklstm.datasets import make_ragged_event_order
 
 from .conftest import FAST_PARAMS
 
 
-def _ragged_event_order(n, seed=0, channels=2):
-    """Label 1 when the up-spike in channel 0 precedes the one in channel 1."""
-    rng = np.random.RandomState(seed)
-    X, y = [], []
-    for _ in range(n):
-        length = rng.randint(4, 25)
-        seq = rng.normal(scale=0.1, size=(length, channels))
-        a, b = rng.choice(length, size=2, replace=False)
-        seq[a, 0] += 1.0
-        seq[b, 1] += 1.0
-        X.append(seq)
-        y.append(int(a < b))
-    return X, np.array(y)
+def _ragged_event_order(n, seed=0):
+    return make_ragged_event_order(n, seed=seed)
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from sklstm import (
     generate_text,
     sliding_windows,
 )
+from sklstm.datasets import make_negation_reviews as negation_reviews
 
-from ._text_data import negation_reviews
 from .conftest import FAST_PARAMS
 
 EMBED = {**FAST_PARAMS, "embedding_dim": 8}
