@@ -56,3 +56,10 @@ def demo(session: nox.Session) -> None:
     """Run the forecasting demo."""
     _install(session, "test")
     session.run("python", "-m", "sklstm", *session.posargs, env=ENV)
+
+
+@nox.session(default=False)
+def bench_memory(session: nox.Session) -> None:
+    """Peak memory of windowing and training on a 1,000,000-step series."""
+    _install(session, "test")
+    session.run("python", "benchmarks/bench_memory.py", *session.posargs, env=ENV)

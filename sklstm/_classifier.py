@@ -133,9 +133,11 @@ default="adam"
 
     Notes
     -----
-    ``X`` is a 2D array ``(n_samples, seq_len)`` of univariate sequences or a 3D
-    array ``(n_samples, seq_len, n_features)``. Sequences passed to ``predict``
-    must have the length seen in ``fit``. Probabilities are computed in float64
+    ``X`` is a 2D array ``(n_samples, seq_len)`` of univariate sequences, a 3D
+    array ``(n_samples, seq_len, n_features)``, a list of arrays of different
+    lengths (packed, so padding never reaches the network), or, with
+    ``embedding_dim``, a 2D array of token ids. Array sequences passed to
+    ``predict`` must have the length seen in ``fit``; lists may have any length. Probabilities are computed in float64
     from the network's float32 outputs.
 
     Examples
