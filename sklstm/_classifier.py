@@ -137,8 +137,9 @@ default="adam"
     array ``(n_samples, seq_len, n_features)``, a list of arrays of different
     lengths (packed, so padding never reaches the network), or, with
     ``embedding_dim``, a 2D array of token ids. Array sequences passed to
-    ``predict`` must have the length seen in ``fit``; lists may have any length. Probabilities are computed in float64
-    from the network's float32 outputs.
+    ``predict`` must have the length seen in ``fit``; lists may have any length.
+
+    Probabilities are computed in float64 from the network's float32 outputs.
 
     Examples
     --------

@@ -42,8 +42,12 @@ def channel_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         total += X[rows].sum(axis=(0, 1), dtype=np.float64)
     mean = total / count
     squares = np.zeros(X.shape[2])
+    buffer = np.empty((min(_SCAN_ROWS, X.shape[0]), *X.shape[1:]))
     for rows in _row_chunks(X.shape[0], _SCAN_ROWS):
-        squares += ((X[rows] - mean) ** 2).sum(axis=(0, 1))
+        part = buffer[: rows.stop - rows.start]
+        np.subtract(X[rows], mean, out=part)
+        np.square(part, out=part)
+        squares += part.sum(axis=(0, 1))
     scale = np.sqrt(squares / count)
     scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))] = 1.0
     return mean, scale
@@ -51,10 +55,12 @@ def channel_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def first_nonfinite(X: np.ndarray) -> tuple[int, ...] | None:
     """Index of the first NaN or infinite value in ``X``, or None."""
+    buffer = np.empty((min(_SCAN_ROWS, X.shape[0]), *X.shape[1:]), dtype=bool)
     for rows in _row_chunks(X.shape[0], _SCAN_ROWS):
-        bad = ~np.isfinite(X[rows])
-        if bad.any():
-            index = np.unravel_index(int(np.argmax(bad)), bad.shape)
+        finite = buffer[: rows.stop - rows.start]
+        np.isfinite(X[rows], out=finite)
+        if not finite.all():
+            index = np.unravel_index(int(np.argmin(finite)), finite.shape)
             return (int(index[0]) + rows.start, *(int(i) for i in index[1:]))
     return None
 
@@ -312,6 +318,8 @@ def predict_chunks(
 
     Every forward pass then has the same shape, so a sample's prediction does
     not depend on which other samples share its batch (bitwise, on one machine).
+    The yielded tensor is reused for the next chunk: consume it before asking
+    for the next one.
     Ragged sequences and token ids are packed instead, which makes a sample's
     prediction independent of the others up to float rounding; they yield
     dicts with ``lengths``.
@@ -321,11 +329,18 @@ def predict_chunks(
             index = np.arange(rows.start, rows.stop)
             yield to_batch(X, index, mean, scale), len(index)
         return
+    # one float64 and one float32 buffer serve every chunk: no per-chunk
+    # allocations, and the same arithmetic as convert()
+    staged = np.empty((chunk, *X.shape[1:]))
+    batch = np.zeros((chunk, *X.shape[1:]), dtype=np.float32)
     for rows in _row_chunks(X.shape[0], chunk):
-        batch = convert(X[rows], mean, scale)
-        n_real = batch.shape[0]
-        if n_real < chunk:
-            padded = np.zeros((chunk, *batch.shape[1:]), dtype=np.float32)
-            padded[:n_real] = batch
-            batch = padded
+        n_real = rows.stop - rows.start
+        if mean is not None and scale is not None:
+            part = staged[:n_real]
+            np.subtract(X[rows], mean, out=part)
+            np.divide(part, scale, out=part)
+            batch[:n_real] = part
+        else:
+            batch[:n_real] = X[rows]
+        batch[n_real:] = 0.0
         yield torch.from_numpy(batch), n_real

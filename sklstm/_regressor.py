@@ -136,9 +136,10 @@ default="adam"
     array ``(n_samples, seq_len, n_features)``, a list of arrays of different
     lengths (packed, so padding never reaches the network), or, with
     ``embedding_dim``, a 2D array of token ids. Array sequences passed to
-    ``predict`` must have the length seen in ``fit``; lists may have any length. Training is in float32; prediction runs
-    in fixed-size float32 chunks, so a sample's prediction does not depend on
-    the other samples passed with it.
+    ``predict`` must have the length seen in ``fit``; lists may have any length.
+
+    Training is in float32; prediction runs in fixed-size float32 chunks, so a
+    sample's prediction does not depend on the other samples passed with it.
 
     Examples
     --------

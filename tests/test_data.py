@@ -119,8 +119,20 @@ def test_random_split_is_seeded():
 
 
 def test_predict_chunks_have_a_fixed_number_of_rows():
-    X = np.ones((10, 3, 1))
-    chunks = list(predict_chunks(X, None, None, chunk=4))
-    assert [n for _, n in chunks] == [4, 4, 2]
-    assert all(batch.shape == (4, 3, 1) for batch, _ in chunks)
-    assert chunks[-1][0][2:].abs().sum() == 0  # padding rows are zeros
+    X = np.arange(10 * 3, dtype=float).reshape(10, 3, 1) + 1
+    seen = []
+    for batch, n_real in predict_chunks(X, None, None, chunk=4):
+        assert batch.shape == (4, 3, 1)
+        assert batch[n_real:].abs().sum() == 0  # padding rows are zeros
+        seen.append(batch[:n_real].clone())
+    assert [len(b) for b in seen] == [4, 4, 2]
+    np.testing.assert_array_equal(torch.cat(seen).numpy(), X.astype(np.float32))
+
+
+def test_predict_chunks_standardise_like_training_batches():
+    X = _windows(n=9)
+    mean, scale = X.mean(axis=(0, 1)), X.std(axis=(0, 1))
+    data = SequenceDataset(X, mean=mean, scale=scale)
+    expected, _ = data.batch(np.arange(9))
+    got = torch.cat([b[:n].clone() for b, n in predict_chunks(X, mean, scale, chunk=4)])
+    assert torch.equal(got, expected)
