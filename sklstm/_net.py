@@ -360,9 +360,17 @@ def predict_raw(
     module = net.module_
     if module.training:
         module.eval()
-    outputs = []
+    # One preallocated result: keeping a small array per chunk alive between the
+    # large, short-lived buffers of each forward pass fragments the heap, and
+    # peak memory then grows with the number of chunks.
+    result: np.ndarray | None = None
+    start = 0
     with torch.inference_mode():
         for batch, n_real in predict_chunks(X, mean, scale, PREDICT_CHUNK):
-            out = _run_module(module, batch, net.device)
-            outputs.append(out[:n_real].cpu().numpy())
-    return np.concatenate(outputs)
+            out = _run_module(module, batch, net.device)[:n_real].cpu().numpy()
+            if result is None:
+                result = np.empty((len(X), out.shape[1]), dtype=np.float32)
+            result[start : start + n_real] = out
+            start += n_real
+    assert result is not None  # validated input has at least one sample
+    return result
