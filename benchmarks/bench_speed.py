@@ -112,15 +112,16 @@ def run(size: str, epochs: int, repeats: int) -> None:
         f"{epochs} epoch(s), best of {repeats} =="
     )
 
-    fit_times: dict[str, list[float]] = {"loop": [], "skorch": [], "sklstm": []}
-    for _ in range(repeats):  # interleave so that machine noise hits all alike
-        fit_times["loop"].append(best_of(1, lambda: loop_fit(X, y, hidden, epochs)))
-        fit_times["skorch"].append(
-            best_of(1, lambda: skorch_net(hidden, epochs).fit(X3, y2))
-        )
-        fit_times["sklstm"].append(
-            best_of(1, lambda: sklstm_model(hidden, epochs).fit(X, y))
-        )
+    fits = {
+        "loop": lambda: loop_fit(X, y, hidden, epochs),
+        "skorch": lambda: skorch_net(hidden, epochs).fit(X3, y2),
+        "sklstm": lambda: sklstm_model(hidden, epochs).fit(X, y),
+    }
+    names = list(fits)
+    fit_times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(repeats):  # interleaved, in a rotating order, so that
+        for name in names[r % 3 :] + names[: r % 3]:  # drifts hit all alike
+            fit_times[name].append(best_of(1, fits[name]))
     per_epoch = {k: min(v) / epochs for k, v in fit_times.items()}
     # ratios of runs made back to back, which cancels slow drifts of the machine
     paired = {
