@@ -23,6 +23,10 @@ def make_seasonal_series(
 ) -> np.ndarray:
     """An hourly-like series: daily and half-daily seasons around 100, plus noise.
 
+    The value at step ``t`` is ``100 + 10 sin(2 pi t / 24) + 4 sin(2 pi t / 12)``
+    plus Gaussian noise, so a model that remembers the last 24 steps can beat
+    the naive forecasts.
+
     Parameters
     ----------
     n_steps : int, default=1500
@@ -35,6 +39,11 @@ def make_seasonal_series(
     Returns
     -------
     series : ndarray of shape (n_steps,)
+        The series, in time order.
+
+    See Also
+    --------
+    sklstm.SequenceWindower : Cut the series into one window per time step.
 
     Examples
     --------
@@ -70,7 +79,20 @@ def make_event_order(
     Returns
     -------
     X : ndarray of shape (n_samples, seq_len)
+        The sequences.
     y : ndarray of int of shape (n_samples,)
+        1 when the up-spike comes before the down-spike, else 0.
+
+    See Also
+    --------
+    make_ragged_event_order : The same task with two features and varied lengths.
+
+    Examples
+    --------
+    >>> from sklstm.datasets import make_event_order
+    >>> X, y = make_event_order(3, seq_len=5)
+    >>> X.shape, y.shape
+    ((3, 5), (3,))
     """
     rng = np.random.RandomState(seed)
     X = rng.normal(scale=0.1, size=(n_samples, seq_len))
@@ -101,7 +123,20 @@ def make_ragged_event_order(
     Returns
     -------
     X : list of ndarray of shape (len_i, 2)
+        The sequences, of lengths between ``min_len`` and ``max_len - 1``.
     y : ndarray of int of shape (n_samples,)
+        1 when the spike of feature 0 comes first, else 0.
+
+    See Also
+    --------
+    make_event_order : The same task with one feature and a fixed length.
+
+    Examples
+    --------
+    >>> from sklstm.datasets import make_ragged_event_order
+    >>> X, y = make_ragged_event_order(3, min_len=4, max_len=6)
+    >>> [seq.shape[1] for seq in X], y.shape
+    ([2, 2, 2], (3,))
     """
     rng = np.random.RandomState(seed)
     X, y = [], []
@@ -135,7 +170,13 @@ def make_negation_reviews(
     Returns
     -------
     texts : list of str
+        The reviews, lowercase words and punctuation separated by spaces.
     y : ndarray of int of shape (n_samples,)
+        1 for a positive review, 0 for a negative one.
+
+    See Also
+    --------
+    sklstm.TextTokenizer : Turn the reviews into token ids.
 
     Examples
     --------

@@ -146,6 +146,9 @@ class TextTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def transform(self, X: Any) -> np.ndarray:
         """Token ids of each text, padded or truncated to ``max_len_``.
 
+        Tokens not in ``vocabulary_`` get the unknown id 1. Padding (id 0) and
+        truncation follow ``padding`` and ``truncating``.
+
         Parameters
         ----------
         X : iterable of str of length n_samples
@@ -154,6 +157,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         Returns
         -------
         ids : ndarray of int64 of shape (n_samples, max_len_)
+            One row of token ids per text.
         """
         check_is_fitted(self, "vocabulary_")
         texts = _check_texts(X)
@@ -176,6 +180,9 @@ class TextTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def encode(self, text: str) -> np.ndarray:
         """Token ids of one text, without padding or truncation.
 
+        Use it to turn a whole corpus into one long id sequence, for example
+        to cut it into training windows with :func:`sliding_windows`.
+
         Parameters
         ----------
         text : str
@@ -184,6 +191,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         Returns
         -------
         ids : ndarray of int64 of shape (n_tokens,)
+            The id of each token of ``text``, in order; 1 for unknown tokens.
         """
         check_is_fitted(self, "vocabulary_")
         _check_texts([text])
@@ -194,7 +202,12 @@ class TextTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         )
 
     def inverse_transform(self, X: Any) -> np.ndarray:
-        """Texts from token ids; padding is dropped, unknown ids become ``<unk>``.
+        """Turn token ids back into texts.
+
+        Padding (id 0) is dropped and unknown ids become ``<unk>``. Words are
+        joined by single spaces (characters by nothing), and the text is in
+        lowercase when ``lowercase=True``, so the original spacing and case are
+        not restored.
 
         Parameters
         ----------
@@ -204,6 +217,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         Returns
         -------
         texts : ndarray of str (object) of shape (n_samples,)
+            One text per row of ``X``.
         """
         check_is_fitted(self, "vocabulary_")
         tokens = self._id_to_token()
@@ -268,6 +282,10 @@ def generate_text(
 ) -> str:
     """Continue ``seed`` by sampling one token at a time from a classifier.
 
+    At each step the model reads the ids of the last ``n_features_in_`` tokens
+    (pre-padded with 0 while the text is shorter), and the next token is drawn
+    from its ``predict_proba``, sharpened or flattened by ``temperature``.
+
     Parameters
     ----------
     model : fitted classifier with ``predict_proba``
@@ -292,6 +310,24 @@ def generate_text(
     -------
     text : str
         ``seed`` followed by the generated tokens.
+
+    See Also
+    --------
+    TextTokenizer : Map text to token ids; ``char_level=True`` for characters.
+    sliding_windows : Cut the encoded corpus into windows and next tokens.
+
+    Examples
+    --------
+    >>> from sklstm import LSTMClassifier, TextTokenizer, generate_text
+    >>> from sklstm import sliding_windows
+    >>> corpus = "abcd" * 30
+    >>> tokenizer = TextTokenizer(char_level=True).fit([corpus])
+    >>> X, y = sliding_windows(tokenizer.encode(corpus), window=3)
+    >>> model = LSTMClassifier(
+    ...     embedding_dim=4, hidden_size=8, max_epochs=20, lr=0.05, random_state=0
+    ... ).fit(X, y)
+    >>> generate_text(model, tokenizer, "ab", n_chars=6, temperature=0.01)
+    'abcdabcd'
     """
     check_is_fitted(tokenizer, "vocabulary_")
     if not isinstance(n_chars, Integral) or n_chars < 0:

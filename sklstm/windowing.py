@@ -214,7 +214,7 @@ def _trailing_windows(series: np.ndarray, window: int, padding: str) -> np.ndarr
 def sliding_windows(
     series: Any, window: int, horizon: int = 1, *, target: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Windows of a series and the values that follow each one.
+    """Cut a series into windows and the values that follow each one.
 
     The tutorial form of windowing: ``X[i]`` holds ``window`` consecutive
     observations and ``y[i]`` the ``horizon`` values right after them. Only full
@@ -239,6 +239,11 @@ def sliding_windows(
         Read-only view; 2D for a univariate series.
     y : ndarray of shape (n_windows,) or (n_windows, horizon)
         The following values of the target column.
+
+    See Also
+    --------
+    SequenceWindower : One window per row, keeping ``y`` aligned in a pipeline.
+    forecast : Recursive multi-step forecast from a one-step model.
 
     Examples
     --------
@@ -301,6 +306,12 @@ def _target_column(target: Any, columns: list[Any], n_columns: int) -> int:
 def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
     """Forecast ``steps`` values ahead by feeding predictions back as inputs.
 
+    The estimator predicts from the last ``window`` values of ``history``
+    (``window`` is its ``n_features_in_``); its prediction is appended and the
+    window moves on, until ``steps`` values are forecast. A model predicting
+    ``horizon`` values at once advances ``horizon`` steps per call. Errors
+    compound over the steps, as in any recursive forecast.
+
     Parameters
     ----------
     estimator : fitted regressor
@@ -316,6 +327,11 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
     -------
     future : ndarray of shape (steps,)
         The forecast values, in time order.
+
+    See Also
+    --------
+    sliding_windows : Windows and the values that follow them, as ``(X, y)``.
+    SequenceWindower : One window per row, keeping ``y`` aligned in a pipeline.
 
     Examples
     --------
