@@ -2,15 +2,17 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ._classifier import LSTMClassifier
-from ._regressor import LSTMRegressor
-from .text import TextTokenizer, generate_text
-from .windowing import SequenceWindower, forecast, sliding_windows
-
 try:
     __version__ = version("sklstm")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
+
+from ._classifier import LSTMClassifier
+from ._onnx import export_onnx
+from ._persistence import load_model, save_model
+from ._regressor import LSTMRegressor
+from .text import TextTokenizer, generate_text
+from .windowing import SequenceWindower, forecast, sliding_windows
 
 __all__ = [
     "LSTMClassifier",
@@ -18,7 +20,10 @@ __all__ = [
     "SequenceWindower",
     "TextTokenizer",
     "__version__",
+    "export_onnx",
     "forecast",
     "generate_text",
+    "load_model",
+    "save_model",
     "sliding_windows",
 ]

@@ -7,12 +7,14 @@ fitted attributes. Subclasses supply the target handling through small hooks.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -134,6 +136,9 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
     @abstractmethod
     def _n_outputs(self) -> int:
         """Number of module outputs, once the target attributes are recorded."""
+
+    def _warn_constant_target(self, y: np.ndarray) -> None:
+        """Warn when every target is the same (regressor only; fit, not partial)."""
 
     def _class_weights(self, y_enc: np.ndarray, *, partial: bool) -> np.ndarray | None:
         """Per-sample weights derived from the encoded target (classifier only)."""
@@ -323,13 +328,31 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
     ) -> _BaseLSTM:
         continuing = hasattr(self, "net_") and (partial or self.warm_start)
         try:
-            return self._fit_steps(X, y, sample_weight, partial, classes, continuing)
+            stop = self._fit_steps(X, y, sample_weight, partial, classes, continuing)
         except BaseException:
             if not continuing:  # a failed fresh fit leaves the estimator unfitted
                 for name in [k for k in vars(self) if k.endswith("_")]:
                     if not name.startswith("__"):
                         delattr(self, name)
             raise
+        name = type(self).__name__
+        if stop.diverged is not None:
+            warnings.warn(
+                f"{name} stopped training: {stop.diverged}. It keeps the weights "
+                f"from the end of epoch {self.n_iter_}, the last finite ones. "
+                f"Lower the learning rate (lr={self.lr}), set clip_grad_norm, or "
+                "standardize the inputs.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        if stop.interrupted:
+            raise KeyboardInterrupt(
+                f"{name} training was interrupted after {self.n_iter_} complete "
+                "epochs. The estimator keeps the weights it had reached: predict "
+                "works, and fit with warm_start=True, or partial_fit, continues "
+                "training."
+            )
+        return self
 
     def _fit_steps(
         self,
@@ -339,12 +362,15 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         partial: bool,
         classes: Any,
         continuing: bool,
-    ) -> _BaseLSTM:
+    ) -> _net.TrainingStop:
         X, y = self._validate_sequences(X, y, reset=not continuing)
         y_enc = self._encode_target(y, reset=not continuing, classes=classes)
+        if not partial:  # one partial_fit batch may well be constant
+            self._warn_constant_target(y)
         weights = self._sample_weights(sample_weight, X, y_enc, partial=partial)
         if continuing:
             self._check_unchanged_config()
+            _net.refresh_callbacks(self.net_, self._net_config())
             seed = (self._torch_seed + 1_000_003 * self.n_iter_) % _SEED_MAX
         else:
             seed = int(check_random_state(self.random_state).randint(_SEED_MAX))
@@ -360,7 +386,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         dataset = SequenceDataset(
             X, y_enc, weights, mean=self.x_mean_, scale=self.x_scale_
         )
-        _net.train(
+        stop = _net.train(
             self.net_,
             dataset,
             epochs=1 if partial else self.max_epochs,
@@ -368,7 +394,14 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             holdout=self.early_stopping and not partial,
         )
         self._record_history()
-        return self
+        if stop.diverged is not None and self.n_iter_ == 0:
+            raise ValueError(
+                f"{type(self).__name__} could not train: {stop.diverged}, before "
+                f"any epoch completed. Lower the learning rate (lr={self.lr}), set "
+                "clip_grad_norm, or standardize the inputs (standardize=True), "
+                "and check X and y for huge values."
+            )
+        return stop
 
     def _sample_weights(
         self, sample_weight: Any, X: Any, y_enc: np.ndarray, *, partial: bool
@@ -447,11 +480,11 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         valid_loss, valid_score = history["valid_loss"], history["valid_score"]
         self.validation_loss_curve_ = valid_loss
         self.validation_scores_ = valid_score
-        if valid_loss is not None:
+        if valid_loss is not None and not np.isnan(valid_loss).all():
             self.best_loss_ = float(np.nanmin(valid_loss))
             self.best_validation_score_ = float(np.nanmax(valid_score))
-        else:
-            self.best_loss_ = float(np.min(self.loss_curve_))
+        else:  # no epoch completed (interrupted) gives inf, as in sklearn's MLP
+            self.best_loss_ = float(np.min(self.loss_curve_, initial=np.inf))
             self.best_validation_score_ = None
 
     # -------------------------------------------------------------- predict

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, ProgressBar
+from skorch.history import History
 from skorch.utils import noop
 from torch import nn
 
@@ -34,8 +36,12 @@ __all__ = [
     "LOSSES",
     "OPTIMIZERS",
     "NetConfig",
+    "TrainingStop",
     "build_net",
+    "net_state",
     "predict_raw",
+    "rebuild_net",
+    "refresh_callbacks",
     "resolve_device",
     "train",
     "training_history",
@@ -69,8 +75,28 @@ def _run_module(module: nn.Module, x: Any, device: str) -> torch.Tensor:
     return out
 
 
+class _StopTraining(KeyboardInterrupt):
+    """Raised by sklstm's own callbacks to end training (not a user's Ctrl-C).
+
+    skorch ends training quietly on ``KeyboardInterrupt``; the subclass lets
+    :func:`train` tell a planned stop from an interrupt by the user.
+    """
+
+
 class _SequenceNet(NeuralNet):  # type: ignore[misc]
     """skorch net whose batches are a tensor or a dict with ``sample_weight``."""
+
+    # True after the user interrupted the last training call (Ctrl-C)
+    _interrupted = False
+
+    def fit_loop(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().fit_loop(*args, **kwargs)
+        except _StopTraining:
+            raise
+        except KeyboardInterrupt:
+            self._interrupted = True
+            raise
 
     def _set_training(self, training: bool = True) -> None:
         # nn.Module.train() walks every submodule; skorch calls it on each
@@ -141,6 +167,67 @@ class _ValidationScore(Callback):  # type: ignore[misc]
         self.preds_, self.trues_ = [], []  # keep no data in the fitted net
 
 
+class _FiniteGuard(Callback):  # type: ignore[misc]
+    """Stop training when the loss or the weights stop being finite, and roll back.
+
+    Keeps a copy of the module and optimizer state from the end of the last
+    epoch whose weights were all finite (or from the start of training). A
+    non-finite training loss, or non-finite weights at the end of an epoch,
+    restores that copy, removes the epoch from the history and stops training;
+    ``message_`` then says what happened.
+    """
+
+    _good: tuple[Any, Any] | None = None
+
+    def on_train_begin(self, net: NeuralNet, **kwargs: Any) -> None:
+        self.message_: str | None = None
+        self._batch = 0
+        self._keep(net)
+
+    def on_epoch_begin(self, net: NeuralNet, **kwargs: Any) -> None:
+        self._batch = 0
+
+    def on_batch_end(
+        self,
+        net: NeuralNet,
+        training: bool = False,
+        loss: torch.Tensor | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if not training:
+            return
+        self._batch += 1
+        if loss is not None and not math.isfinite(loss.item()):
+            self._stop(net, f"the training loss became {loss.item()}", self._batch)
+
+    def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
+        if all(bool(torch.isfinite(p).all()) for p in net.module_.parameters()):
+            self._keep(net)
+        else:
+            self._stop(net, "the weights became infinite or NaN")
+
+    def on_train_end(self, net: NeuralNet, **kwargs: Any) -> None:
+        self._good = None  # keep no copy in the fitted net
+
+    def _keep(self, net: NeuralNet) -> None:
+        self._good = (
+            copy.deepcopy(net.module_.state_dict()),
+            copy.deepcopy(net.optimizer_.state_dict()),
+        )
+
+    def _stop(self, net: NeuralNet, what: str, batch: int | None = None) -> None:
+        assert self._good is not None
+        module_state, optimizer_state = self._good
+        net.module_.load_state_dict(module_state)
+        net.optimizer_.load_state_dict(optimizer_state)
+        row = net.history[-1]
+        where = f"epoch {row['epoch']}" + (f", batch {batch}" if batch else "")
+        self.message_ = f"{what} in {where}"
+        for key in [k for k in row if k.startswith(("train_", "valid_"))]:
+            del row[key]  # the epoch did not complete: it is not a result
+        raise _StopTraining
+
+
 class _EarlyStopping(EarlyStopping):  # type: ignore[misc]
     """Early stopping on the validation loss that restores the best epoch.
 
@@ -174,7 +261,7 @@ class _EarlyStopping(EarlyStopping):  # type: ignore[misc]
                 f"tol={self.threshold} in the last {self.patience} epochs.",
                 verbose=net.verbose,
             )
-            raise KeyboardInterrupt
+            raise _StopTraining
 
 
 @dataclass(frozen=True)
@@ -220,7 +307,8 @@ def _optimizer_class(optimizer: str | type) -> type[torch.optim.Optimizer]:
 
 
 def _callbacks(config: NetConfig) -> list[tuple[str, Any]]:
-    callbacks: list[tuple[str, Any]] = []
+    # the guard comes first, so that no other callback sees a diverged epoch
+    callbacks: list[tuple[str, Any]] = [("finite_guard", _FiniteGuard())]
     if config.early_stopping:
         callbacks.append(("valid_score", _ValidationScore(config.task)))
         callbacks.append(
@@ -290,6 +378,17 @@ def build_net(config: NetConfig, seed: int) -> NeuralNet:
     )
 
 
+def refresh_callbacks(net: NeuralNet, config: NetConfig) -> None:
+    """Give a built net the callbacks and verbosity of ``config``.
+
+    Continuing training (warm start, ``partial_fit``) uses the estimator's
+    current ``callbacks`` and ``verbose``, not those it was first fitted with.
+    """
+    net.callbacks = _callbacks(config)
+    net.verbose = config.verbose
+    net.initialize_callbacks()
+
+
 @contextlib.contextmanager
 def _seeded(seed: int, device: str) -> Iterator[None]:
     """Seed torch for init, shuffling and dropout without touching the caller's RNG."""
@@ -302,6 +401,14 @@ def _seeded(seed: int, device: str) -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class TrainingStop:
+    """How a call to :func:`train` ended."""
+
+    diverged: str | None  # what stopped being finite, if training diverged
+    interrupted: bool  # the user interrupted training (Ctrl-C)
+
+
 def train(
     net: NeuralNet,
     dataset: SequenceDataset,
@@ -309,14 +416,16 @@ def train(
     epochs: int,
     seed: int,
     holdout: bool = True,
-) -> None:
+) -> TrainingStop:
     """Train ``net`` for up to ``epochs`` epochs, seeded by ``seed``.
 
     The net is initialised on its first call; later calls continue training
     (warm start and ``partial_fit``). With ``holdout=False`` no validation part
-    is split off, even when the net was built for early stopping.
+    is split off, even when the net was built for early stopping. A diverging
+    loss or a user's interrupt ends training early and is reported, not raised.
     """
     split = net.train_split
+    net._interrupted = False
     try:
         if not holdout:
             net.train_split = None
@@ -332,6 +441,43 @@ def train(
             net.module_.eval()
         for row in net.history:  # per-batch records are only needed in an epoch
             row["batches"] = []
+        interrupted = bool(net.__dict__.pop("_interrupted", False))
+    guard = dict(net.callbacks_).get("finite_guard")
+    return TrainingStop(
+        diverged=getattr(guard, "message_", None), interrupted=interrupted
+    )
+
+
+def net_state(net: NeuralNet) -> dict[str, Any]:
+    """The trained state of ``net`` as data: weights, optimizer state, history."""
+    history = [
+        {key: value for key, value in row.items() if key != "batches"}
+        for row in net.history
+    ]
+    return {
+        "module": {k: v.detach().cpu() for k, v in net.module_.state_dict().items()},
+        "optimizer": net.optimizer_.state_dict(),
+        "history": history,
+    }
+
+
+def rebuild_net(
+    config: NetConfig,
+    seed: int,
+    *,
+    module: Mapping[str, torch.Tensor],
+    optimizer: dict[str, Any],
+    history: list[dict[str, Any]],
+) -> NeuralNet:
+    """Build the net for ``config`` and restore a state from :func:`net_state`."""
+    net = build_net(config, seed)
+    with _seeded(seed, config.device):  # initial weights are overwritten below
+        net.initialize()
+    net.module_.load_state_dict(module)
+    net.optimizer_.load_state_dict(optimizer)
+    net.history = History([{**row, "batches": []} for row in history])
+    net.module_.eval()
+    return net
 
 
 def training_history(net: NeuralNet) -> dict[str, Any]:

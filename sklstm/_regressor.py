@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -309,6 +310,19 @@ n_features)
         if self.y_mean_ is not None:
             y2 = (y2 - self.y_mean_) / self.y_scale_
         return np.ascontiguousarray(y2, dtype=np.float32)
+
+    def _warn_constant_target(self, y: np.ndarray) -> None:
+        y2 = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        if len(y2) > 1 and np.all(y2 == y2[0]):
+            value = y2[0, 0] if y2.shape[1] == 1 else y2[0].tolist()
+            warnings.warn(
+                f"Every target in y is {value}: there is nothing to learn from X, "
+                f"and {type(self).__name__} will only approximate that value. "
+                "Check that y is the column you meant, or use "
+                "sklearn.dummy.DummyRegressor for a constant prediction.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _n_outputs(self) -> int:
         return int(self.n_outputs_)

@@ -1,0 +1,186 @@
+"""Export a fitted estimator's prediction as an ONNX graph.
+
+The graph holds the whole prediction: input standardisation, the recurrent
+network, and the target scaling (regressor) or the softmax (classifier), so that
+ONNX Runtime, or any other ONNX engine, reproduces ``predict`` /
+``predict_proba`` without Python, scikit-learn or torch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from ._base import _BaseLSTM
+from ._classifier import LSTMClassifier
+
+__all__ = ["export_onnx"]
+
+
+class _Prediction(nn.Module):
+    """A fitted module with the estimator's input and output transforms."""
+
+    def __init__(self, estimator: _BaseLSTM) -> None:
+        super().__init__()
+        self.module = estimator.net_.module_
+        self.classifier = isinstance(estimator, LSTMClassifier)
+        self.x_mean = _buffer(estimator.x_mean_)
+        self.x_scale = _buffer(estimator.x_scale_)
+        self.y_mean = _buffer(getattr(estimator, "y_mean_", None))
+        self.y_scale = _buffer(getattr(estimator, "y_scale_", None))
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if self.x_mean is not None and self.x_scale is not None:
+            X = (X - self.x_mean) / self.x_scale
+        out: torch.Tensor = self.module(X, None)
+        if self.classifier:
+            return torch.softmax(out, dim=1)
+        if self.y_mean is not None and self.y_scale is not None:
+            out = out * self.y_scale + self.y_mean
+        return out
+
+
+def _sequence_length(estimator: _BaseLSTM, seq_len: int | None) -> int:
+    fitted = getattr(estimator, "n_features_in_", None)
+    if fitted is None and seq_len is None:
+        raise ValueError(
+            f"This {type(estimator).__name__} was fitted on sequences of different "
+            "lengths, and an ONNX graph reads one fixed length: pass seq_len=, "
+            "e.g. export_onnx(model, path, seq_len=50)."
+        )
+    if fitted is not None and seq_len is not None and seq_len != fitted:
+        raise ValueError(
+            f"seq_len={seq_len}, but this {type(estimator).__name__} was fitted on "
+            f"sequences of {fitted} steps and predicts only that length."
+        )
+    length = int(seq_len if seq_len is not None else fitted)  # type: ignore[arg-type]
+    if length < 1:
+        raise ValueError(f"seq_len must be at least 1, got {length}.")
+    return length
+
+
+def _buffer(values: np.ndarray | None) -> torch.Tensor | None:
+    if values is None:
+        return None
+    return torch.as_tensor(np.asarray(values, dtype=np.float32))
+
+
+def export_onnx(
+    estimator: Any, path: str | os.PathLike[str], *, seq_len: int | None = None
+) -> None:
+    """Write the prediction of a fitted LSTM estimator as an ONNX model.
+
+    The graph includes the input standardisation and the output scaling or
+    softmax, so an ONNX engine such as ONNX Runtime reproduces the
+    estimator's predictions without Python.
+
+    The graph takes one input, ``X``: a float32 array of shape
+    ``(batch, seq_len, n_features)`` (a 2D ``(batch, seq_len)`` input becomes
+    ``X[:, :, None]``). It has one output: ``predictions`` of shape
+    ``(batch, n_outputs)`` for :class:`LSTMRegressor`, or ``probabilities`` of
+    shape ``(batch, n_classes)`` for :class:`LSTMClassifier`, the classes in the
+    order of ``classes_``. The batch size is free; the sequence length is fixed:
+    the one seen in ``fit``, or, for a model fitted on a list of sequences of
+    different lengths, the ``seq_len`` you choose.
+
+    Parameters
+    ----------
+    estimator : LSTMRegressor or LSTMClassifier
+        A fitted estimator on numeric sequences (not token ids).
+    path : str or path-like
+        Where to write the ``.onnx`` file.
+    seq_len : int, default=None
+        Length of the sequences the graph reads. Required for a model fitted
+        on a list of sequences of different lengths; otherwise it must be the
+        length seen in ``fit`` (the default).
+
+    Raises
+    ------
+    TypeError
+        If the estimator is not an sklstm LSTM estimator.
+    ValueError
+        If it was fitted with ``embedding_dim`` (token ids are packed per row
+        at prediction, which ONNX graphs cannot express), or ``seq_len`` is
+        missing or differs from the length seen in ``fit``.
+    ImportError
+        If the ``onnx`` and ``onnxscript`` packages, which torch's exporter
+        needs, are not installed (``pip install "sklstm[onnx]"``).
+
+    See Also
+    --------
+    save_model : Save the estimator itself, for loading back into Python.
+
+    Notes
+    -----
+    The graph computes in float32, as ``predict`` does; its outputs match
+    ``predict`` to float32 rounding (about 1e-6 relative), not bitwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import LSTMRegressor, export_onnx
+    >>> X = np.random.default_rng(0).normal(size=(64, 8)).astype(np.float32)
+    >>> model = LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0)
+    >>> model = model.fit(X, X[:, -1])
+    >>> export_onnx(model, "model.onnx")  # doctest: +SKIP
+    >>> import onnxruntime  # doctest: +SKIP
+    >>> session = onnxruntime.InferenceSession("model.onnx")  # doctest: +SKIP
+    >>> session.run(None, {"X": X[:, :, None]})[0].shape  # doctest: +SKIP
+    (64, 1)
+    """
+    if not isinstance(estimator, _BaseLSTM):
+        raise TypeError(
+            "export_onnx exports a fitted LSTMRegressor or LSTMClassifier; got "
+            f"{type(estimator).__name__}. For a Pipeline, export its final "
+            "estimator and run the earlier steps before the ONNX model."
+        )
+    check_is_fitted(estimator, "net_")
+    if estimator.embedding_dim is not None:
+        raise ValueError(
+            "export_onnx does not support models fitted with embedding_dim: "
+            "their prediction packs the real tokens of each row, which an ONNX "
+            "graph cannot express. Use save_model to keep such a model."
+        )
+    for package in ("onnx", "onnxscript"):
+        try:
+            __import__(package)
+        except ImportError as exc:
+            raise ImportError(
+                f"export_onnx needs the {package!r} package: pip install "
+                '"sklstm[onnx]" (or pip install onnx onnxscript).'
+            ) from exc
+    seq_len = _sequence_length(estimator, seq_len)
+    graph = _Prediction(estimator).to("cpu").eval()
+    example = torch.zeros((2, seq_len, estimator.n_channels_))
+    # Only the batch axis is free: torch 2.13's exporter does not reliably keep
+    # a free time axis of a recurrent layer.
+    dims: dict[int, Any] = {0: torch.export.Dim("batch")}
+    output = "probabilities" if graph.classifier else "predictions"
+    # torch's exporter logs and warns about optional packages it does not need
+    logger = logging.getLogger("torch.onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            program = torch.onnx.export(
+                graph,
+                (example,),
+                dynamo=True,
+                input_names=["X"],
+                output_names=[output],
+                dynamic_shapes=(dims,),
+                verbose=False,
+            )
+    finally:
+        logger.setLevel(level)
+        estimator.net_.module_.to(estimator.device_)
+    assert program is not None
+    program.save(os.fspath(path))

@@ -1,0 +1,79 @@
+"""export_onnx: the ONNX graph reproduces predict / predict_proba."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sklstm import LSTMClassifier, LSTMRegressor, SequenceWindower, export_onnx
+
+from .conftest import FAST_PARAMS
+
+ort = pytest.importorskip("onnxruntime")
+
+SMALL = {**FAST_PARAMS, "hidden_size": 6, "max_epochs": 2}
+
+
+def _run(path, X: np.ndarray) -> np.ndarray:
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    result: np.ndarray = session.run(None, {"X": X.astype(np.float32)})[0]
+    return result
+
+
+def test_regressor_graph_matches_predict(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(loc=5.0, scale=3.0, size=(80, 10, 3))
+    y = np.stack([X[:, -1, 0] * 10 + 100, X[:, -2, 1]], axis=1)
+    model = LSTMRegressor(
+        **SMALL, cell="gru", bidirectional=True, num_layers=2, dropout=0.2
+    ).fit(X, y)
+    path = tmp_path / "model.onnx"
+    export_onnx(model, path)
+    expected = model.predict(X)
+    # the batch size is free: one call with all rows, one with three
+    np.testing.assert_allclose(_run(path, X), expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(_run(path, X[:3]), expected[:3], rtol=1e-5, atol=1e-5)
+    # the estimator keeps working after the export
+    np.testing.assert_array_equal(model.predict(X), expected)
+
+
+def test_univariate_regressor_takes_a_trailing_feature_axis(tmp_path):
+    series = np.sin(np.arange(400) * 0.3)
+    X = SequenceWindower(window=12).fit_transform(series[:-1])
+    model = LSTMRegressor(**SMALL).fit(X, series[1:])
+    export_onnx(model, tmp_path / "m.onnx")
+    out = _run(tmp_path / "m.onnx", X[:, :, np.newaxis])
+    assert out.shape == (len(X), 1)
+    np.testing.assert_allclose(out[:, 0], model.predict(X), rtol=1e-5, atol=1e-5)
+
+
+def test_classifier_graph_gives_probabilities_for_a_chosen_length(tmp_path):
+    rng = np.random.default_rng(1)
+    X = [rng.normal(size=(n, 2)) for n in rng.integers(4, 15, size=60)]
+    y = np.array(["up" if seq[:, 0].sum() > 0 else "down" for seq in X])
+    model = LSTMClassifier(**SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="pass seq_len="):
+        export_onnx(model, tmp_path / "c.onnx")
+    for length in (3, 20):  # fitted on ragged lists: any length can be chosen
+        path = tmp_path / f"c{length}.onnx"
+        export_onnx(model, path, seq_len=length)
+        batch = rng.normal(size=(5, length, 2))
+        proba = _run(path, batch)
+        np.testing.assert_allclose(
+            proba, model.predict_proba(batch), rtol=1e-5, atol=1e-6
+        )
+        labels = model.classes_[proba.argmax(axis=1)]
+        np.testing.assert_array_equal(labels, model.predict(batch))
+
+
+def test_what_cannot_be_exported_is_refused(tmp_path):
+    X = np.random.default_rng(0).normal(size=(40, 5))
+    fixed = LSTMRegressor(**SMALL).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="fitted on sequences of 5 steps"):
+        export_onnx(fixed, tmp_path / "x.onnx", seq_len=7)
+    with pytest.raises(TypeError, match="export its final estimator"):
+        export_onnx(SequenceWindower(), tmp_path / "x.onnx")
+    ids = np.random.default_rng(0).integers(0, 9, size=(40, 6))
+    model = LSTMClassifier(**SMALL, embedding_dim=3).fit(ids, ids[:, 0] > 4)
+    with pytest.raises(ValueError, match="embedding_dim"):
+        export_onnx(model, tmp_path / "x.onnx")
