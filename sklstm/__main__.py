@@ -1,5 +1,6 @@
-"""``python -m sklstm`` runs the forecasting demo."""
+"""``python -m sklstm`` runs the forecasting demo (``--help`` lists its options)."""
 
 from ._demo import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())
