@@ -45,6 +45,28 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def docs(session: nox.Session) -> None:
+    """Build the HTML docs into docs/_build/html, running the gallery examples.
+
+    ``nox -s docs -- quick`` builds without running the examples; other
+    arguments after ``--`` go to sphinx-build (e.g. ``-E`` for a fresh build).
+    """
+    _install(session, "docs")
+    args = list(session.posargs)
+    if "quick" in args:
+        args.remove("quick")
+        args += ["-D", "plot_gallery=0"]
+    session.run(
+        "sphinx-build",
+        *("-W", "--keep-going", "-n", "-b", "html"),
+        *args,
+        "docs",
+        "docs/_build/html",
+        env=ENV,
+    )
+
+
+@nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Speed benchmark: sklstm vs a torch loop vs skorch defaults (1 thread)."""
     _install(session, "test")
