@@ -20,11 +20,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _net
 from ._compat import Interval, StrOptions, _check_sample_weight, _check_y
-from ._data import RaggedSequences, SequenceDataset, channel_stats, first_nonfinite
+from ._data import RaggedSequences, SequenceDataset, channel_stats, first_invalid
 
 _SEED_MAX = np.iinfo(np.int32).max
 _UNKNOWN_ID = 1  # token id for unknown tokens (see sklstm.text)
 _MAX_TOKEN_ID = 2**24  # embedding tables beyond this are a mistake, not a vocabulary
+_FLOAT32_MAX = float(np.finfo(np.float32).max)  # the network computes in float32
 
 
 class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
@@ -150,15 +151,18 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         self, X: Any, y: Any = "no_validation", *, reset: bool
     ) -> Any:
         """Validate X (and y); return X as (n, seq_len, n_channels) or ragged."""
+        _check_container(X, self)
         if self.embedding_dim is not None:
             return self._validate_tokens(X, y, reset=reset)
         if _is_ragged(X):
             return self._validate_ragged(X, y, reset=reset)
         name = type(self).__name__
         ndim = getattr(X, "ndim", None)
-        if ndim == 1:
+        flat = isinstance(X, (list, tuple)) and len(X) and not _is_sequence(X[0])
+        if ndim == 1 or flat:
+            shape = X.shape if ndim == 1 else (len(X),)
             raise ValueError(
-                f"Expected a 2D or 3D array, got a 1D array of shape {X.shape}. "
+                f"Expected a 2D or 3D array, got a 1D array of shape {shape}. "
                 f"{name} reads one sequence per row: (n_samples, seq_len) or "
                 "(n_samples, seq_len, n_features). Reshape your data with "
                 "X.reshape(1, -1) if it is a single sequence; to learn from one "
@@ -180,18 +184,32 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         target = {"y_numeric": self._task == "regression"}
         target["multi_output"] = self._task == "regression"
         try:
-            if isinstance(y, str) and y == "no_validation":
-                out = validate_data(self, X, **check)
-            else:
-                out = validate_data(self, X, y, **check, **target)
-        except ValueError as exc:
-            raise _explain(exc, self) from exc
+            with _quiet_checks():
+                if isinstance(y, str) and y == "no_validation":
+                    out = validate_data(self, X, **check)
+                else:
+                    out = validate_data(self, X, y, **check, **target)
+        except (TypeError, ValueError) as exc:
+            raise _explain(exc, self, X, y) from exc
         Xa = out[0] if isinstance(out, tuple) else out
         Xa = self._check_shape(Xa, reset=reset)
-        bad = first_nonfinite(Xa)
+        bad = first_invalid(Xa, *self._input_bounds(Xa.shape[2], reset=reset))
         if bad is not None:
-            _raise_nonfinite(self, Xa[bad], *bad)
+            _raise_invalid(self, Xa[bad], *bad)
         return (Xa, out[1]) if isinstance(out, tuple) else Xa
+
+    def _input_bounds(
+        self, n_channels: int, *, reset: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-channel range of X whose standardised values float32 can hold."""
+        low = np.full(n_channels, -_FLOAT32_MAX)
+        high = np.full(n_channels, _FLOAT32_MAX)
+        mean = None if reset else getattr(self, "x_mean_", None)
+        scale = None if reset else getattr(self, "x_scale_", None)
+        if mean is not None and scale is not None and len(mean) == n_channels:
+            low = np.maximum(low, mean - scale * _FLOAT32_MAX)
+            high = np.minimum(high, mean + scale * _FLOAT32_MAX)
+        return low, high
 
     def _validate_tokens(self, X: Any, y: Any, *, reset: bool) -> Any:
         """Validate integer token ids (n_samples, seq_len); 0 is padding."""
@@ -203,27 +221,42 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         if _is_ragged(X) or getattr(X, "ndim", 2) != 2:
             raise ValueError(f"{advice} Got {_describe(X)}.")
         check = {"reset": reset, "dtype": None}
-        if isinstance(y, str) and y == "no_validation":
-            out = validate_data(self, X, **check)
-        else:
-            regression = self._task == "regression"
-            out = validate_data(
-                self, X, y, **check, y_numeric=regression, multi_output=regression
-            )
+        regression = self._task == "regression"
+        try:
+            with _quiet_checks():
+                if isinstance(y, str) and y == "no_validation":
+                    out = validate_data(self, X, **check)
+                else:
+                    out = validate_data(
+                        self,
+                        X,
+                        y,
+                        **check,
+                        y_numeric=regression,
+                        multi_output=regression,
+                    )
+        except (TypeError, ValueError) as exc:
+            raise _explain(exc, self, X, y) from exc
         ids = np.asarray(out[0] if isinstance(out, tuple) else out)
-        if ids.dtype.kind == "f" and np.array_equal(ids, np.round(ids)):
-            ids = ids.astype(np.int64)
-        if ids.dtype.kind not in "iu":
+        if ids.dtype.kind == "f":  # finite: validate_data refuses NaN and inf
+            if not np.array_equal(ids, np.round(ids)):
+                raise ValueError(
+                    f"{advice} Got values of dtype {ids.dtype} that are not all "
+                    "whole numbers."
+                )
+        elif ids.dtype.kind not in "iu":
             raise ValueError(f"{advice} Got values of dtype {ids.dtype}.")
-        if ids.size and ids.min() < 0:
-            raise ValueError(f"{advice} Got a negative id ({int(ids.min())}).")
-        ids = ids.astype(np.int64, copy=False)
-        if ids.size and ids.max() > _MAX_TOKEN_ID:
+        # Python numbers compare exactly, before any cast can wrap or overflow
+        lowest, highest = (ids.min().item(), ids.max().item()) if ids.size else (0, 0)
+        if lowest < 0:
+            raise ValueError(f"{advice} Got a negative id ({_number(lowest)}).")
+        if highest > _MAX_TOKEN_ID:
             raise ValueError(
-                f"{advice} Got id {int(ids.max())}, too large for an embedding "
+                f"{advice} Got id {_number(highest)}, too large for an embedding "
                 f"table (ids must be below {_MAX_TOKEN_ID + 1}); map tokens to "
                 "consecutive ids."
             )
+        ids = ids.astype(np.int64, copy=False)
         if reset:
             self.n_channels_ = 1
             self.n_tokens_ = max(int(ids.max()) + 1, 2)
@@ -241,8 +274,12 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
                 if seq.dtype.kind in "USO":
                     seq = seq.astype(np.float64)
             except (TypeError, ValueError) as exc:
+                reason = str(exc)
+                if not reason.startswith("could not convert"):
+                    reason = "it holds items that are not numbers, or sequences "
+                    reason += "of different lengths"
                 raise ValueError(
-                    f"Sequence {i} is not numeric ({exc}). {name} reads numeric "
+                    f"Sequence {i} is not numeric ({reason}). {name} reads numeric "
                     "sequences; turn text into token ids with sklstm.TextTokenizer "
                     "and set embedding_dim."
                 ) from exc
@@ -269,19 +306,20 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         lengths = np.array([len(seq) for seq in sequences], dtype=np.int64)
         dtype = np.result_type(*{seq.dtype for seq in sequences})
         ragged = RaggedSequences(np.concatenate(sequences).astype(dtype), lengths)
-        bad = first_nonfinite(ragged.values[np.newaxis])
-        if bad is not None:
-            sample, step = ragged.locate(bad[1])
-            _raise_nonfinite(self, ragged.values[bad[1], bad[2]], sample, step, bad[2])
-        if reset:
-            self.n_channels_ = ragged.n_channels
-            for attribute in ("n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(attribute, None)  # lengths vary: no fixed count
-        elif ragged.n_channels != self.n_channels_:
+        if not reset and ragged.n_channels != self.n_channels_:
             raise ValueError(
                 f"X has {ragged.n_channels} features per time step, but {name} "
                 f"was fitted with {self.n_channels_}."
             )
+        bounds = self._input_bounds(ragged.n_channels, reset=reset)
+        bad = first_invalid(ragged.values[np.newaxis], *bounds)
+        if bad is not None:
+            sample, step = ragged.locate(bad[1])
+            _raise_invalid(self, ragged.values[bad[1], bad[2]], sample, step, bad[2])
+        if reset:
+            self.n_channels_ = ragged.n_channels
+            for attribute in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(attribute, None)  # lengths vary: no fixed count
         if isinstance(y, str) and y == "no_validation":
             return ragged
         if y is None:
@@ -290,7 +328,13 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
                 "is None."
             )
         regression = self._task == "regression"
-        y = _check_y(y, multi_output=regression, y_numeric=regression, estimator=self)
+        try:
+            with _quiet_checks():
+                y = _check_y(
+                    y, multi_output=regression, y_numeric=regression, estimator=self
+                )
+        except (TypeError, ValueError) as exc:
+            raise _explain(exc, self, None, y) from exc
         if len(y) != len(ragged):
             raise ValueError(
                 "Found input variables with inconsistent numbers of samples: "
@@ -298,7 +342,30 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             )
         return ragged, y
 
+    def _check_score_target(self, y: Any) -> np.ndarray:
+        """Validate the true targets given to ``score`` as fit would."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__}.score needs the true targets y, got None."
+            )
+        regression = self._task == "regression"
+        try:
+            with _quiet_checks():
+                checked: np.ndarray = _check_y(
+                    y, multi_output=regression, y_numeric=regression, estimator=self
+                )
+        except (TypeError, ValueError) as exc:
+            raise _explain(exc, self, None, y) from exc
+        return checked
+
     def _check_shape(self, X: np.ndarray, *, reset: bool) -> np.ndarray:
+        if X.ndim not in (2, 3):  # a list can nest deeper than the array checks
+            raise ValueError(
+                f"Expected a 2D or 3D array, got a {X.ndim}D array of shape "
+                f"{X.shape}. {type(self).__name__} reads (n_samples, seq_len) or "
+                "(n_samples, seq_len, n_features); a list of sequences must hold "
+                "arrays of shape (len_i,) or (len_i, n_features)."
+            )
         if X.ndim == 2:
             X = X[:, :, np.newaxis]
         if X.shape[1] < 1 or X.shape[2] < 1:
@@ -409,19 +476,28 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         """Combine sample and class weights, normalised to mean 1 (or None)."""
         weights = self._class_weights(y_enc, partial=partial)
         if sample_weight is not None:
-            sw = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
+            if _has_complex(sample_weight):  # numpy would drop the imaginary part
+                raise ValueError("Complex data not supported in sample_weight.")
+            with _quiet_checks():
+                sw = _check_sample_weight(
+                    sample_weight, X, dtype=np.float64, ensure_non_negative=True
+                )
+            if not np.isfinite(sw).all():  # a scalar weight is not checked
+                raise ValueError(
+                    f"sample_weight contains {sw[~np.isfinite(sw)][0]}; weights "
+                    "must be finite numbers >= 0."
+                )
             weights = sw if weights is None else weights * sw
         if weights is None:
             return None
-        total = weights.mean()
-        if not total > 0:
+        largest = weights.max()
+        if not largest > 0:
             raise ValueError(
                 "The combined sample and class weights are all zero; at least "
                 "one sample must have a positive weight."
             )
-        normalised: np.ndarray = (weights / total).astype(np.float32)
+        weights = weights / largest  # dividing first: the mean of huge weights
+        normalised: np.ndarray = (weights / weights.mean()).astype(np.float32)
         return normalised
 
     def _net_config(self) -> _net.NetConfig:
@@ -508,11 +584,96 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             self.device_ = str(net.device)
 
 
+def _quiet_checks() -> Any:
+    """Silence numpy's floating-point warnings inside scikit-learn's checks.
+
+    Its finiteness check sums the data first, which warns on inf + -inf before
+    the clear "contains infinity" error is raised.
+    """
+    return np.errstate(invalid="ignore", over="ignore")
+
+
+def _has_complex(values: Any) -> bool:
+    """Whether values (an array, a scalar or a list) hold complex numbers."""
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None:
+        return bool(dtype.kind == "c")
+    if isinstance(values, (list, tuple)):
+        return any(isinstance(v, (complex, np.complexfloating)) for v in values)
+    return isinstance(values, (complex, np.complexfloating))
+
+
 def _describe(X: Any) -> str:
     shape = getattr(X, "shape", None)
     if shape is not None:
         return f"an array of shape {shape}"
     return f"a {type(X).__name__} of sequences of different lengths"
+
+
+def _number(value: float) -> str:
+    """An int in full; a float (a whole number here) in at most 6 digits."""
+    return str(value) if isinstance(value, int) else f"{value:.6g}"
+
+
+def _what(item: Any) -> str:
+    """A short description of one item of X, for error messages."""
+    if item is None:
+        return "None"
+    shape = getattr(item, "shape", None)
+    if shape is not None and len(shape):
+        return f"an array of shape {tuple(shape)}"
+    if _is_sequence(item):
+        return f"a {type(item).__name__} of {len(item)} items"
+    text = repr(item)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return f"a {type(item).__name__} ({text})"
+
+
+def _is_sequence(item: Any) -> bool:
+    """True for a sized, non-text, non-scalar item (a candidate sequence)."""
+    return (
+        hasattr(item, "__len__")
+        and not isinstance(item, (str, bytes))
+        and getattr(item, "ndim", 1) != 0
+    )
+
+
+def _check_container(X: Any, estimator: _BaseLSTM) -> None:
+    """Refuse X that cannot hold numeric sequences, before numpy reads it."""
+    name = type(estimator).__name__
+    if X is None or np.isscalar(X) or getattr(X, "ndim", None) == 0:
+        if estimator.embedding_dim is not None:
+            expected = "a 2D array of token ids (n_samples, seq_len)"
+        else:
+            expected = (
+                "one sequence per row: (n_samples, seq_len) or (n_samples, "
+                "seq_len, n_features), or a list of arrays of different lengths"
+            )
+        raise ValueError(
+            f"Expected an array of sequences, got {_what(X)}. {name} reads {expected}."
+        )
+    dtypes: Any = getattr(X, "dtypes", None)  # per column for a DataFrame
+    columns = list(dtypes.items()) if hasattr(dtypes, "items") else []
+    if not columns and hasattr(X, "dtype"):
+        columns = [(None, X.dtype)]
+    for column, dtype in columns:
+        if getattr(dtype, "kind", "") in "mM":
+            where = "" if column is None else f" (column {column!r})"
+            raise ValueError(
+                f"X holds {dtype} values{where}, but {name} reads numeric "
+                "sequences. Turn dates and durations into numbers first (e.g. "
+                "elapsed seconds, or the hour of day), or drop them."
+            )
+    if isinstance(X, (list, tuple)) and X:
+        is_seq = [_is_sequence(item) for item in X]
+        if any(is_seq) and not all(is_seq):
+            i = is_seq.index(not is_seq[0])
+            raise ValueError(
+                f"X mixes sequences and single values: item 0 is {_what(X[0])} "
+                f"but item {i} is {_what(X[i])}. {name} reads a list of "
+                "sequences, each an array of shape (len_i,) or (len_i, "
+                "n_features); drop or fix the odd items."
+            )
 
 
 def _is_ragged(X: Any) -> bool:
@@ -533,16 +694,33 @@ def _config_fields(config: _net.NetConfig) -> dict[str, Any]:
     }
 
 
-def _raise_nonfinite(
+def _raise_invalid(
     estimator: _BaseLSTM, value: float, sample: int, step: int, feature: int
 ) -> None:
-    """Raise the error for a NaN or infinite value, naming where it is."""
-    kind = "NaN" if np.isnan(value) else "infinity (inf)"
+    """Raise the error for a NaN, infinite or out-of-range value, naming where."""
+    name = type(estimator).__name__
+    where = f"at sample {sample}, time step {step}, feature {feature}"
+    if not np.isfinite(value):
+        kind = "NaN" if np.isnan(value) else "infinity (inf)"
+        raise ValueError(
+            f"Input X contains {kind} {where}. {name} cannot learn from missing "
+            "or infinite values: drop or impute them first (e.g. with "
+            "sklearn.impute.SimpleImputer on the raw series)."
+        )
+    if abs(value) > _FLOAT32_MAX:
+        raise ValueError(
+            f"Input X contains {value:.3g} {where}, beyond the float32 range "
+            f"(+-{_FLOAT32_MAX:.3g}) in which {name} computes. Rescale X, e.g. "
+            "divide it by a power of ten."
+        )
+    # only bounds from the fitted statistics are left to break
+    mean, scale = np.asarray(estimator.x_mean_), np.asarray(estimator.x_scale_)
+    distance = abs(value - mean[feature]) / scale[feature]
     raise ValueError(
-        f"Input X contains {kind} at sample {sample}, time step {step}, feature "
-        f"{feature}. {type(estimator).__name__} cannot learn from missing or "
-        "infinite values: drop or impute them first (e.g. with "
-        "sklearn.impute.SimpleImputer on the raw series)."
+        f"Input X contains {value:.3g} {where}: {distance:.3g} standard "
+        "deviations from the mean seen in fit, which standardised is beyond the "
+        f"float32 range (+-{_FLOAT32_MAX:.3g}) in which {name} computes. Scale X "
+        "as the training data was scaled."
     )
 
 
@@ -554,20 +732,77 @@ def _copy_callback(callback: Any) -> Any:
     return clone(callback, safe=False)
 
 
-def _explain(exc: ValueError, estimator: _BaseLSTM) -> ValueError:
-    """Add sequence-specific advice to scikit-learn's validation messages."""
+def _explain(exc: Exception, estimator: _BaseLSTM, X: Any, y: Any) -> Exception:
+    """Add sequence-specific advice to scikit-learn's validation messages.
+
+    A ValueError stays a ValueError and a TypeError a TypeError (scikit-learn's
+    checks expect a TypeError for values such as a dict in X).
+    """
     message = str(exc)
     name = type(estimator).__name__
-    if "could not convert string" in message or "dtype='numeric'" in message:
-        message += (
-            f". {name} reads numeric sequences; turn text into token ids with "
-            "sklstm.TextTokenizer and set embedding_dim."
+    error = TypeError if isinstance(exc, TypeError) else ValueError
+    odd_type = "argument must be a string or a" in message
+    conversion = (
+        "could not convert string" in message
+        or "dtype='numeric'" in message
+        or odd_type
+    )
+    if "'NAType'" in message:
+        message += " (pandas.NA marks a missing value: drop or impute it first)"
+    shapes = "inhomogeneous" in message or "array element with a sequence" in message
+    if not (conversion or shapes):
+        if message.startswith("X has") and "is expecting" in message:
+            expected = getattr(estimator, "n_features_in_", "?")
+            message += (
+                f" {name} counts time steps as features: it was fitted on sequences "
+                f"of {expected} steps, and sequences passed to predict must have "
+                "the same length."
+            )
+        return error(message)
+    if not (isinstance(y, str) and y == "no_validation") and (
+        X is None or _converts(X)  # then y is the culprit
+    ):
+        if shapes:
+            return ValueError(
+                "y could not be read as an array: its items have different "
+                "shapes or are nested. Pass one target (or one row of "
+                "targets) per sample."
+            )
+        return error(
+            f"y holds values that are not numbers ({message}). {name} "
+            "needs numeric targets; for class labels use LSTMClassifier."
         )
-    elif message.startswith("X has") and "is expecting" in message:
-        expected = getattr(estimator, "n_features_in_", "?")
-        message += (
-            f" {name} counts time steps as features: it was fitted on sequences "
-            f"of {expected} steps, and sequences passed to predict must have the "
-            "same length."
+    if shapes:
+        return ValueError(
+            f"X could not be read as an array: {_inconsistency(X)}. {name} reads "
+            "a 2D or 3D array, or a list of sequences, each an array of shape "
+            "(len_i,) or (len_i, n_features)."
         )
-    return ValueError(message)
+    return error(
+        f"{message}. {name} reads numeric sequences; turn text into token ids "
+        "with sklstm.TextTokenizer and set embedding_dim."
+    )
+
+
+def _converts(X: Any) -> bool:
+    """Whether X reads as a numeric array (to tell X's errors from y's)."""
+    try:
+        np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _inconsistency(X: Any) -> str:
+    """Describe the first item of X whose shape differs from the first one's."""
+    if isinstance(X, (list, tuple)) and X:
+        shapes: list[tuple[int, ...]] = []
+        for i, item in enumerate(X):
+            try:
+                shape = np.shape(item)
+            except ValueError:
+                return f"item {i} holds nested sequences of different lengths"
+            if shapes and shape != shapes[0]:
+                return f"item 0 has shape {shapes[0]} but item {i} has shape {shape}"
+            shapes.append(shape)
+    return "its items have different shapes or are nested unevenly"

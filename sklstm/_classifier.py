@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any, ClassVar
 
 import numpy as np
@@ -309,6 +310,32 @@ n_features)
         log_proba: np.ndarray = log_softmax(self._forward(X), axis=1)
         return log_proba
 
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Mean accuracy of the predictions for ``X``.
+
+        ``y`` is checked as in ``fit`` first, so that bad labels get the same
+        errors.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Test sequences.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        score : float
+            Accuracy of ``self.predict(X)`` against ``y``.
+        """
+        y = self._check_score_target(y)
+        _check_labels(y, "y")
+        score: float = super().score(X, y, sample_weight=sample_weight)
+        return score
+
     def predict(self, X: Any) -> np.ndarray:
         """Predict class labels for sequences ``X``.
 
@@ -330,10 +357,17 @@ n_features)
     def _encode_target(
         self, y: np.ndarray, *, reset: bool, classes: Any = None
     ) -> np.ndarray:
-        check_classification_targets(y)
+        _check_labels(y, "y")
+        if classes is not None:
+            _check_labels(classes, "classes")
         name = type(self).__name__
         if reset:
             encoder = LabelEncoder().fit(y if classes is None else classes)
+            if len(encoder.classes_) == 0:  # classes=[] in partial_fit
+                raise ValueError(
+                    f"{name} needs at least 2 classes, but classes is empty. List "
+                    "every class that can appear in y."
+                )
             if len(encoder.classes_) < 2:
                 label = encoder.classes_[0]
                 label = label.item() if isinstance(label, np.generic) else label
@@ -384,8 +418,52 @@ n_features)
                     f"not among the classes {self.classes_.tolist()}."
                 )
             per_class = np.array(
-                [self.class_weight.get(label, 1.0) for label in self.classes_.tolist()],
+                [
+                    _class_weight_value(self.class_weight, label)
+                    for label in self.classes_.tolist()
+                ],
                 dtype=np.float64,
             )
         weights: np.ndarray = per_class[y_enc]
         return weights
+
+
+def _class_weight_value(class_weight: dict[Any, Any], label: Any) -> float:
+    """The weight of ``label`` in a class_weight dict: a finite number >= 0."""
+    value = class_weight.get(label, 1.0)
+    if (
+        not isinstance(value, Real)
+        or isinstance(value, bool)
+        or not 0 <= float(value) < np.inf
+    ):
+        raise ValueError(
+            f"class_weight[{label!r}] is {value!r}; class weights must be finite "
+            "numbers >= 0."
+        )
+    return float(value)
+
+
+def _check_labels(labels: Any, what: str) -> None:
+    """check_classification_targets, with odd and mixed label types explained."""
+    values = np.asarray(labels)
+    if values.dtype.kind == "O":
+        kinds = set()
+        for value in values.ravel():
+            if isinstance(value, str):
+                kinds.add("strings")
+            elif isinstance(value, (Real, np.bool_)):
+                kinds.add("numbers")
+            else:
+                text = repr(value)
+                text = text if len(text) <= 40 else text[:37] + "..."
+                raise ValueError(
+                    f"{what} holds a label of type {type(value).__name__} ({text}); "
+                    "class labels must be numbers or strings."
+                )
+        if len(kinds) > 1:
+            raise ValueError(
+                f"{what} mixes strings and numbers as class labels; convert them "
+                "to one type first (e.g. all to str)."
+            )
+    with np.errstate(invalid="ignore", over="ignore"):  # huge float labels
+        check_classification_targets(values)

@@ -55,13 +55,45 @@ def channel_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def first_nonfinite(X: np.ndarray) -> tuple[int, ...] | None:
     """Index of the first NaN or infinite value in ``X``, or None."""
+    return first_invalid(X)
+
+
+def first_invalid(
+    X: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None
+) -> tuple[int, ...] | None:
+    """Index of the first value of ``X`` that is not finite or not in [low, high].
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, seq_len, n_channels)
+    low, high : ndarray of shape (n_channels,), default=None
+        Per-channel bounds (inclusive); None checks finiteness only.
+
+    Returns
+    -------
+    index : tuple of int or None
+        ``(sample, step, channel)`` of the first offending value, in row order.
+    """
     buffer = np.empty((min(_SCAN_ROWS, X.shape[0]), *X.shape[1:]), dtype=bool)
+    bounded = low is not None and high is not None
     for rows in _row_chunks(X.shape[0], _SCAN_ROWS):
-        finite = buffer[: rows.stop - rows.start]
-        np.isfinite(X[rows], out=finite)
-        if not finite.all():
-            index = np.unravel_index(int(np.argmin(finite)), finite.shape)
-            return (int(index[0]) + rows.start, *(int(i) for i in index[1:]))
+        chunk = X[rows]
+        ok = buffer[: rows.stop - rows.start]
+        np.isfinite(chunk, out=ok)
+        if not ok.size:
+            continue
+        if ok.all():
+            # min/max per channel first: no temporary arrays when all is well
+            if not bounded or (
+                np.all(chunk.min(axis=(0, 1)) >= low)
+                and np.all(chunk.max(axis=(0, 1)) <= high)
+            ):
+                continue
+        if bounded:
+            ok &= chunk >= low
+            ok &= chunk <= high
+        index = np.unravel_index(int(np.argmin(ok)), ok.shape)
+        return (int(index[0]) + rows.start, *(int(i) for i in index[1:]))
     return None
 
 

@@ -270,6 +270,31 @@ n_features)
         self._fit(X, y, sample_weight, partial=True)
         return self
 
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Coefficient of determination R² of the predictions for ``X``.
+
+        ``y`` is checked as in ``fit`` first, so that bad targets get the same
+        errors.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Test sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        score : float
+            R² of ``self.predict(X)`` against ``y``.
+        """
+        y = _numeric_target(self._check_score_target(y), type(self).__name__)
+        score: float = super().score(X, y, sample_weight=sample_weight)
+        return score
+
     def predict(self, X: Any) -> np.ndarray:
         """Predict targets for sequences ``X``.
 
@@ -292,7 +317,7 @@ n_features)
     def _encode_target(
         self, y: np.ndarray, *, reset: bool, classes: Any = None
     ) -> np.ndarray:
-        y = np.asarray(y, dtype=np.float64)
+        y = _numeric_target(y, type(self).__name__)
         y2 = y.reshape(-1, 1) if y.ndim == 1 else y
         if reset:
             self.n_outputs_ = y2.shape[1]
@@ -309,6 +334,18 @@ n_features)
             )
         if self.y_mean_ is not None:
             y2 = (y2 - self.y_mean_) / self.y_scale_
+            # continuing with the first fit's statistics: new targets can be far
+            limit = float(np.finfo(np.float32).max)
+            if not reset and (np.abs(y2) > limit).any():
+                row, column = np.unravel_index(int(np.argmax(np.abs(y2))), y2.shape)
+                raise ValueError(
+                    f"y contains {y[row] if y.ndim == 1 else y[row, column]:.3g} at "
+                    f"sample {int(row)}: {abs(y2[row, column]):.3g} standard "
+                    "deviations from the mean of the targets the model was first "
+                    "fitted on, which standardised is beyond the float32 range in "
+                    f"which {type(self).__name__} computes. Scale y as the first "
+                    "targets were scaled, or fit afresh."
+                )
         return np.ascontiguousarray(y2, dtype=np.float32)
 
     def _warn_constant_target(self, y: np.ndarray) -> None:
@@ -331,3 +368,30 @@ n_features)
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _numeric_target(y: Any, name: str) -> np.ndarray:
+    """y as float64, refusing text, dates and values float32 cannot hold."""
+    y = np.asarray(y)
+    if y.dtype.kind in "mM":
+        raise ValueError(
+            f"y holds {y.dtype} values, but {name} predicts numbers. Turn dates "
+            "and durations into numbers first (e.g. elapsed seconds)."
+        )
+    try:
+        values: np.ndarray = y.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"y holds values that are not numbers ({exc}). {name} needs numeric "
+            "targets; for class labels use LSTMClassifier."
+        ) from exc
+    limit = float(np.finfo(np.float32).max)
+    too_large = np.abs(values) > limit
+    if too_large.any():
+        index = np.unravel_index(int(np.argmax(too_large)), values.shape)
+        raise ValueError(
+            f"y contains {values[index]:.3g} at sample {int(index[0])}, beyond the "
+            f"float32 range (+-{limit:.3g}) in which {name} computes. Rescale y, "
+            "e.g. divide it by a power of ten."
+        )
+    return values
