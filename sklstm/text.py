@@ -221,10 +221,25 @@ class TextTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         """
         check_is_fitted(self, "vocabulary_")
         tokens = self._id_to_token()
-        ids = np.asarray(X)
+        try:
+            ids = np.asarray(X)
+        except ValueError as exc:
+            raise ValueError(
+                "Expected a 2D array of token ids, got rows of different lengths "
+                "or nested sequences."
+            ) from exc
         if ids.ndim != 2:
             raise ValueError(
                 f"Expected a 2D array of token ids, got shape {ids.shape}."
+            )
+        if ids.dtype.kind == "f" and np.isfinite(ids).all() and ids.size:
+            whole = np.array_equal(ids, np.round(ids))
+        else:
+            whole = ids.dtype.kind in "iu" or not ids.size
+        if not whole:
+            raise ValueError(
+                f"Expected integer token ids, got values of dtype {ids.dtype} that "
+                "are not all whole numbers."
             )
         separator = "" if self.char_level else " "
         return np.array(
@@ -252,10 +267,20 @@ class TextTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
 def _check_texts(X: Any) -> list[str]:
     """The texts of X as a list, or a TypeError naming the first non-string."""
-    if isinstance(X, str):
+    if isinstance(X, str) or getattr(X, "ndim", None) == 0:
         raise TypeError(
             "Expected an iterable of texts, got a single string. Wrap it in a "
             "list: [text]."
+        )
+    if hasattr(X, "columns"):  # iterating a DataFrame gives its column names
+        raise TypeError(
+            "Expected a 1D collection of texts (a list, 1D array or Series), got "
+            "a DataFrame. Pass one column: X[column]."
+        )
+    if not hasattr(X, "__iter__"):
+        raise TypeError(
+            f"Expected an iterable of texts (a list, 1D array or Series), got "
+            f"{type(X).__name__}."
         )
     values = X.tolist() if hasattr(X, "tolist") else list(X)
     if values and isinstance(values[0], list):  # a 2D array or a column frame
@@ -330,6 +355,12 @@ def generate_text(
     'abcdabcd'
     """
     check_is_fitted(tokenizer, "vocabulary_")
+    if not hasattr(model, "predict_proba"):
+        raise TypeError(
+            f"generate_text needs a classifier with predict_proba, got "
+            f"{type(model).__name__}."
+        )
+    check_is_fitted(model)
     if not isinstance(n_chars, Integral) or n_chars < 0:
         raise ValueError(f"n_chars must be a non-negative integer, got {n_chars!r}.")
     if not isinstance(temperature, Real) or not temperature > 0:
@@ -350,8 +381,9 @@ def generate_text(
         if recent:
             context[0, -len(recent) :] = recent
         proba = np.asarray(model.predict_proba(context)[0], dtype=np.float64)
-        logits = np.log(np.clip(proba, 1e-300, None)) / temperature
-        weights = np.exp(logits - logits.max())
+        logits = np.log(np.clip(proba, 1e-300, None))
+        with np.errstate(over="ignore"):  # a tiny temperature: -inf but the top
+            weights = np.exp((logits - logits.max()) / temperature)
         choice = int(rng.choice(len(weights), p=weights / weights.sum()))
         token = labels[choice]
         ids.append(tokenizer.vocabulary_.get(token, UNKNOWN_ID))

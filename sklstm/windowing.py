@@ -125,7 +125,7 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 f"(n_rows, {self.window}, {self.n_features_in_}), which a "
                 "DataFrame cannot hold. Use set_output(transform='default')."
             )
-        windows = _trailing_windows(series, self.window, self.padding)
+        windows = _trailing_windows(series, int(self.window), self.padding)
         return windows[:, :, 0] if self.n_features_in_ == 1 else windows
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -160,6 +160,7 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return np.asarray([f"{names[0]}_lag{k}" for k in lags], dtype=object)
 
     def _validate_series(self, X: Any, *, reset: bool) -> np.ndarray:
+        _check_dtypes(X, "SequenceWindower")
         one_d = getattr(X, "ndim", None) == 1
         if one_d and not reset and self.n_features_in_ > 1:
             raise ValueError(
@@ -167,9 +168,12 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 f"of shape {X.shape}. Reshape your data: rows are time steps, "
                 "columns are variables."
             )
-        if one_d or (isinstance(X, list) and X and np.ndim(X[0]) == 0):
+        if one_d or (isinstance(X, list) and X and not _is_sequence(X[0])):
             # a pandas Series keeps its name as the column name
-            X = X.to_frame() if hasattr(X, "to_frame") else np.asarray(X).reshape(-1, 1)
+            if hasattr(X, "to_frame"):
+                X = X.to_frame()
+            else:
+                X = _as_array(X, "SequenceWindower").reshape(-1, 1)
         if getattr(X, "ndim", 2) > 2:
             raise ValueError(
                 f"SequenceWindower expects one series: rows are time steps and "
@@ -177,9 +181,14 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 f"got an array of shape {X.shape}. Data that is already cut into "
                 "sequences goes to the estimators directly."
             )
-        series: np.ndarray = validate_data(
-            self, X, reset=reset, dtype=[np.float64, np.float32]
-        )
+        try:
+            # numpy warns on inf + -inf in the finiteness check: the error follows
+            with np.errstate(invalid="ignore", over="ignore"):
+                series: np.ndarray = validate_data(
+                    self, X, reset=reset, dtype=[np.float64, np.float32]
+                )
+        except (TypeError, ValueError) as exc:
+            raise _explain(exc, "SequenceWindower") from exc
         if reset and series.shape[0] < self.window:
             raise ValueError(
                 f"SequenceWindower(window={self.window}) got {series.shape[0]} "
@@ -260,15 +269,18 @@ def sliding_windows(
     for name, value in (("window", window), ("horizon", horizon)):
         if not isinstance(value, Integral) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    window, horizon = int(window), int(horizon)
     columns = list(getattr(series, "columns", []))
-    data = np.asarray(series)
-    if data.dtype.kind not in "iu":  # integer token ids stay integers
-        data = data.astype(np.float64)
+    data = _numeric_series(series, "series", keep_integers=True)
     if data.ndim == 1:
         data = data[:, np.newaxis]
     if data.ndim != 2:
         raise ValueError(
             f"series must be 1D or 2D (rows are time steps), got shape {data.shape}."
+        )
+    if data.shape[1] == 0:
+        raise ValueError(
+            f"series has shape {data.shape}: no columns. Pass at least one variable."
         )
     if data.shape[1] == 1:
         column = 0
@@ -295,7 +307,12 @@ def sliding_windows(
 
 def _target_column(target: Any, columns: list[Any], n_columns: int) -> int:
     """Position of ``target``: a DataFrame column name, or else a position."""
-    if columns and target in columns:
+    if columns and _among(target, columns):
+        if columns.count(target) > 1:
+            raise ValueError(
+                f"target={target!r} names {columns.count(target)} columns of the "
+                "series; rename them so that the target is unambiguous."
+            )
         return columns.index(target)
     if isinstance(target, Integral) and not columns and 0 <= int(target) < n_columns:
         return int(target)
@@ -344,17 +361,19 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
     """
     if not isinstance(steps, Integral) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}.")
+    steps = int(steps)
     window = getattr(estimator, "n_features_in_", None)
     if window is None:
         raise ValueError(
             "forecast needs a fitted estimator that was trained on univariate "
             "windows of shape (n, window)."
         )
-    values = np.asarray(history, dtype=np.float64)
+    values = _numeric_series(history, "history")
     if values.ndim != 1:
         raise ValueError(
-            "forecast works on a univariate history (1D); the future of the other "
-            "variables of a multivariate series is unknown."
+            "forecast works on a univariate history (1D), got an array of shape "
+            f"{values.shape}. For a multivariate series, the future of the other "
+            "variables is unknown."
         )
     if len(values) < window:
         raise ValueError(
@@ -368,3 +387,101 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
         future.extend(prediction.tolist())
         buffer.extend(prediction.tolist())
     return np.asarray(future[:steps])
+
+
+def _among(target: Any, columns: list[Any]) -> bool:
+    """``target in columns``, False for unhashable or array-like targets."""
+    try:
+        return bool(target in columns)
+    except (TypeError, ValueError):
+        return False
+
+
+def _check_dtypes(data: Any, name: str) -> None:
+    """Refuse dates and durations (numpy or pandas), which are no numbers here."""
+    dtypes: Any = getattr(data, "dtypes", None)  # per column for a DataFrame
+    found = list(dtypes.items()) if hasattr(dtypes, "items") else []
+    if not found and hasattr(data, "dtype"):
+        found = [(None, data.dtype)]
+    for column, dtype in found:
+        if getattr(dtype, "kind", "") in "mM":
+            where = "" if column is None else f" (column {column!r})"
+            raise ValueError(
+                f"{name} got {dtype} values{where}; it reads numbers. Turn dates "
+                "and durations into numbers first (e.g. elapsed seconds), or "
+                "drop them."
+            )
+
+
+def _as_array(data: Any, name: str) -> np.ndarray:
+    """``np.asarray(data)``, explaining lists that do not form an array."""
+    try:
+        return np.asarray(data)
+    except ValueError as exc:
+        raise _explain(exc, name) from exc
+
+
+def _is_sequence(item: Any) -> bool:
+    """True for a sized, non-text item (a row of a 2D series)."""
+    return hasattr(item, "__len__") and not isinstance(item, (str, bytes))
+
+
+def _explain(exc: Exception, name: str) -> Exception:
+    """Replace numpy's conversion messages with ones that name the input.
+
+    A TypeError stays a TypeError (scikit-learn's checks expect one for values
+    such as a dict in X).
+    """
+    message = str(exc)
+    if "inhomogeneous" in message or "array element with a sequence" in message:
+        return ValueError(
+            f"{name} could not read the data as an array: its items mix numbers "
+            "and sequences, or rows of different lengths. Pass a 1D series, or "
+            "a 2D array with one row per time step."
+        )
+    error = TypeError if isinstance(exc, TypeError) else ValueError
+    if "'NAType'" in message:
+        message += " (pandas.NA marks a missing value: drop or impute it first)"
+    if "could not convert" in message or "argument must be a string or a" in message:
+        return error(
+            f"{name} reads numeric series, but the data holds other values "
+            f"({message}). Convert or drop the non-numeric values first."
+        )
+    return error(message)
+
+
+def _numeric_series(data: Any, what: str, *, keep_integers: bool = False) -> np.ndarray:
+    """``data`` as a finite float64 array (integer arrays kept if asked)."""
+    if data is None or isinstance(data, (str, bytes)):
+        raise ValueError(
+            f"{what} must be an array of numbers, one row per time step; got "
+            f"{type(data).__name__}."
+        )
+    _check_dtypes(data, what)
+    values = _as_array(data, what)
+    if values.dtype.kind == "O":  # pandas.NA is a missing value, not text
+        missing = [type(v).__name__ == "NAType" for v in values.ravel()]
+        values = np.where(np.reshape(missing, values.shape), np.nan, values)
+    if values.dtype.kind in "mM":
+        _check_dtypes(values, what)
+    if values.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported in {what}.")
+    if keep_integers and values.dtype.kind in "iu":  # integer token ids
+        return values
+    try:
+        values = values.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{what} holds values that are not numbers ({exc}). Convert or drop "
+            "them first."
+        ) from exc
+    finite = np.isfinite(values)
+    if not finite.all():
+        index = np.unravel_index(int(np.argmin(finite)), values.shape)
+        kind = "NaN" if np.isnan(values[index]) else "infinity (inf)"
+        where = ", ".join(str(int(i)) for i in index)
+        raise ValueError(
+            f"{what} contains {kind} at position {where}. Drop or impute missing "
+            "and infinite values first."
+        )
+    return values
