@@ -85,3 +85,18 @@ def bench_memory(session: nox.Session) -> None:
     """Peak memory of windowing and training on a 1,000,000-step series."""
     _install(session, "test")
     session.run("python", "benchmarks/bench_memory.py", *session.posargs, env=ENV)
+
+
+@nox.session(default=False)
+def fuzz(session: nox.Session) -> None:
+    """Property-based input fuzzing with many examples (several minutes)."""
+    _install(session, "test")
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "tests/test_fuzz.py",
+        "--hypothesis-show-statistics",
+        *session.posargs,
+        env={**ENV, "HYPOTHESIS_PROFILE": "fuzz"},
+    )

@@ -7,6 +7,8 @@ import os
 # Lets scikit-learn's check_array_api_input run (SciPy reads this at import).
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 import torch
@@ -25,6 +27,37 @@ FAST_PARAMS = {
     "random_state": 0,
     "device": "cpu",
 }
+
+
+# Hypothesis profiles for tests/test_fuzz.py, chosen with HYPOTHESIS_PROFILE.
+# "ci" (default): few examples, the same ones on every run, well under a
+# minute in all on one thread. "fuzz": many fresh random examples (nox -s fuzz).
+# Deadlines only flag slow examples; a stuck call is stopped by test_fuzz.py's
+# own time limit, since hypothesis can only time an example once it returns.
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # test_fuzz.py is skipped then
+    pass
+else:
+    _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
+    settings.register_profile(
+        "ci",
+        max_examples=100,
+        derandomize=True,
+        database=None,
+        deadline=timedelta(seconds=20),
+        suppress_health_check=_SLOW_IS_FINE,
+        print_blob=True,
+    )
+    settings.register_profile(
+        "fuzz",
+        max_examples=1500,
+        database=None,
+        deadline=timedelta(seconds=20),
+        suppress_health_check=_SLOW_IS_FINE,
+        print_blob=True,
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
