@@ -582,6 +582,10 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         net = self.__dict__.get("net_")
         if net is not None:  # skorch maps a CUDA net to the CPU when needed
             self.device_ = str(net.device)
+            built = self.__dict__.get("_built_config")
+            if built is not None and built.device != self.device_:
+                # the net now lives here; continuing training must not object
+                self._built_config = dataclasses.replace(built, device=self.device_)
 
 
 def _quiet_checks() -> Any:

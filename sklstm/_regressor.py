@@ -80,7 +80,8 @@ default="adam"
         Extra skorch callbacks (e.g. ``LRScheduler``, ``Checkpoint``), as
         instances or ``(name, callback)`` tuples. Each fit uses fresh copies.
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and dropout. An int gives
+        Seeds weight initialisation, shuffling, dropout and the random
+        validation split (``validation_split="random"``). An int gives
         identical predictions fit after fit on the same machine and thread
         count.
     device : str, default="auto"

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._compat import Interval, StrOptions, _fit_context
@@ -334,7 +335,8 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
     estimator : fitted regressor
         A model fitted on univariate windows ``(n, window)`` (e.g. from
         :func:`sliding_windows`), predicting the next value or the next
-        ``horizon`` values.
+        ``horizon`` values; or a fitted Pipeline that starts with a
+        :class:`SequenceWindower` and was fitted on the series itself.
     history : array-like of shape (n_rows,)
         The series so far; at least ``window`` values.
     steps : int
@@ -362,6 +364,26 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
     if not isinstance(steps, Integral) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}.")
     steps = int(steps)
+    first = estimator.steps[0][1] if isinstance(estimator, Pipeline) else None
+    if isinstance(first, SequenceWindower):
+        # The pipeline windows the series itself: give it the last `window`
+        # values, whose last row is the full window, and keep that row's output.
+        check_is_fitted(first)
+        window = first.window
+        values = _numeric_series(history, "history")
+        if values.ndim != 1:
+            raise ValueError(
+                "forecast works on a univariate history (1D), got an array of "
+                f"shape {values.shape}."
+            )
+        buffer = list(values[-window:])
+        future: list[float] = []
+        while len(future) < steps:
+            out = estimator.predict(np.asarray(buffer[-window:]))
+            prediction = np.ravel(np.asarray(out)[-1])
+            future.extend(prediction.tolist())
+            buffer.extend(prediction.tolist())
+        return np.asarray(future[:steps])
     window = getattr(estimator, "n_features_in_", None)
     if window is None:
         raise ValueError(
@@ -381,7 +403,7 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
             f"of {window}."
         )
     buffer = list(values[-window:])
-    future: list[float] = []
+    future = []
     while len(future) < steps:
         prediction = np.ravel(estimator.predict(np.asarray([buffer[-window:]])))
         future.extend(prediction.tolist())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import warnings
 
@@ -69,6 +70,7 @@ def test_a_model_whose_net_was_on_cuda_loads_on_a_cpu_only_machine():
     # what a CUDA-trained model carries: skorch's device and ours say "cuda"
     model.net_.device = "cuda"
     model.device_ = "cuda"
+    model._built_config = dataclasses.replace(model._built_config, device="cuda")
     blob = pickle.dumps(model)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -76,6 +78,10 @@ def test_a_model_whose_net_was_on_cuda_loads_on_a_cpu_only_machine():
     assert any("cuda" in str(w.message) for w in caught)
     assert restored.device_ == "cpu"
     np.testing.assert_array_equal(restored.predict(X), expected)
+    # and it continues training here
+    restored.set_params(warm_start=True, max_epochs=1).fit(X, y)
+    restored.partial_fit(X, y)
+    assert restored.n_iter_ == 4
 
 
 @pytest.mark.gpu

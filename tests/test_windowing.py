@@ -207,6 +207,15 @@ def test_forecast_with_a_multi_step_model_uses_every_step():
     )
 
 
+def test_forecast_with_a_windowing_pipeline_equals_its_final_estimator():
+    series = np.arange(40.0)
+    pipe = make_pipeline(SequenceWindower(window=4), Ridge(alpha=1e-9))
+    pipe.fit(series[:-1], series[1:])
+    future = forecast(pipe, series, steps=5)
+    np.testing.assert_allclose(future, [40, 41, 42, 43, 44], atol=1e-3)
+    np.testing.assert_array_equal(future, forecast(pipe[-1], series, steps=5))
+
+
 def test_forecast_needs_enough_history():
     X, y = sliding_windows(np.arange(30.0), window=4)
     model = Ridge().fit(X, y)
