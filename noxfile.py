@@ -1,4 +1,5 @@
-"""Developer sessions: tests, lint, typecheck, bench and demo (``nox -s NAME``)."""
+"""Sessions (``nox -s NAME``): tests, lint, typecheck, docs, fuzz, bench,
+bench_memory and demo; ``nox`` alone runs tests and lint."""
 
 from __future__ import annotations
 

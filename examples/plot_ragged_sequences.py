@@ -34,7 +34,7 @@ print(f"test accuracy: {model.score(X_test, y_test):.3f} after {model.n_iter_} e
 lengths = np.array([len(seq) for seq in X_test])
 correct = model.predict(X_test) == y_test
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
-bins = np.arange(4, 26, 4)
+bins = np.arange(4, 29, 4)  # 4-7, ..., 24-27: every length in the data
 which = np.digitize(lengths, bins)
 ax1.bar(
     [f"{b}-{b + 3}" for b in bins[:-1]],

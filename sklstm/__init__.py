@@ -1,10 +1,10 @@
 """sklstm: LSTM and GRU sequence models as scikit-learn estimators."""
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata as _metadata
 
 try:
-    __version__ = version("sklstm")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = _metadata.version("sklstm")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 from ._classifier import LSTMClassifier

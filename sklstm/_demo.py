@@ -206,8 +206,17 @@ def _read_csv(path: str, column: str | None) -> tuple[np.ndarray, str, str | Non
         column = numeric[0]
         note = f"Using column {column!r}, the only numeric column of {path}."
     elif column not in frame.columns:
+        hint = ""
+        if len(frame.columns) == 1 and any(
+            sep in str(frame.columns[0]) for sep in (";", "\t", "|")
+        ):
+            hint = (
+                "; the file seems to separate its columns with something other "
+                "than commas: save it as comma-separated (e.g. with pandas: "
+                "pd.read_csv(path, sep=';').to_csv(new_path, index=False))"
+            )
         raise DemoError(
-            f"column {column!r} not found in {path}; available columns: {listing}"
+            f"column {column!r} not found in {path}; available columns: {listing}{hint}"
         )
 
     data = frame[column]

@@ -186,7 +186,9 @@ def _read(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not os.path.isfile(name):
         raise FileNotFoundError(f"No model file at {name!r}.")
     try:
-        payload = torch.load(name, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about foreign pickles
+            warnings.simplefilter("ignore")
+            payload = torch.load(name, map_location="cpu", weights_only=True)
     except Exception as exc:
         if "weights_only" in str(exc) or "Unsupported global" in str(exc):
             reason = (

@@ -9,6 +9,7 @@ from numbers import Integral
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -371,15 +372,21 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
         check_is_fitted(first)
         window = first.window
         values = _numeric_series(history, "history")
+        if values.ndim == 2 and values.shape[1] == 1:  # a one-column frame
+            values = values[:, 0]
         if values.ndim != 1:
             raise ValueError(
                 "forecast works on a univariate history (1D), got an array of "
                 f"shape {values.shape}."
             )
+        names = getattr(first, "feature_names_in_", None)
         buffer = list(values[-window:])
         future: list[float] = []
         while len(future) < steps:
-            out = estimator.predict(np.asarray(buffer[-window:]))
+            recent: Any = np.asarray(buffer[-window:])
+            if names is not None:  # fitted on pandas: pass the same column name
+                recent = pd.DataFrame({names[0]: recent})
+            out = estimator.predict(recent)
             prediction = np.ravel(np.asarray(out)[-1])
             future.extend(prediction.tolist())
             buffer.extend(prediction.tolist())
@@ -391,6 +398,8 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
             "windows of shape (n, window)."
         )
     values = _numeric_series(history, "history")
+    if values.ndim == 2 and values.shape[1] == 1:  # a one-column frame
+        values = values[:, 0]
     if values.ndim != 1:
         raise ValueError(
             "forecast works on a univariate history (1D), got an array of shape "

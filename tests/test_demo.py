@@ -220,6 +220,10 @@ def csv_files(tmp_path):
     write_csv(tmp_path / "nan.csv", load=with_nan)
     write_csv(tmp_path / "inf.csv", load=np.where(np.arange(n) == 6, np.inf, base))
     write_csv(tmp_path / "text.csv", load=labels, note=["x"] * n)
+    (tmp_path / "semicolon.csv").write_text(
+        "date;load\n"
+        + "".join(f"2024-01-{i % 28 + 1:02d};{v}\n" for i, v in enumerate(base))
+    )
     return tmp_path
 
 
@@ -258,6 +262,10 @@ ERRORS = [
         ["too short", "needs at least"],
     ),
     (["--plot", "{d}/no/such/dir/f.png"], ["cannot write the plot", "no directory"]),
+    (
+        ["--csv", "{d}/semicolon.csv", "--column", "load"],
+        ["column 'load' not found", "'date;load'", "other than commas"],
+    ),
 ]
 
 

@@ -216,6 +216,16 @@ def test_forecast_with_a_windowing_pipeline_equals_its_final_estimator():
     np.testing.assert_array_equal(future, forecast(pipe[-1], series, steps=5))
 
 
+def test_forecast_with_a_pipeline_fitted_on_pandas_warns_nothing():
+    series = pd.Series(np.arange(40.0), name="load")
+    for history in (series, series.to_frame()):
+        pipe = make_pipeline(SequenceWindower(window=4), Ridge(alpha=1e-9))
+        pipe.fit(history[:-1], series.to_numpy()[1:])
+        # filterwarnings=error: a feature-name warning would fail here
+        future = forecast(pipe, history, steps=3)
+        np.testing.assert_allclose(future, [40, 41, 42], atol=1e-3)
+
+
 def test_forecast_needs_enough_history():
     X, y = sliding_windows(np.arange(30.0), window=4)
     model = Ridge().fit(X, y)
