@@ -643,7 +643,17 @@ def test_fit_on_malformed_X(kind, data):
     X = data.draw(token_ids() if kind.endswith("-ids") else malformed_X(), label="X")
     n = n_rows(X)
     y = labels(kind, n if n is not None else 3)
-    model = make(kind)
+    params = data.draw(
+        st.fixed_dictionaries(
+            {
+                "standardize": st.booleans(),
+                "cell": st.sampled_from(["lstm", "gru"]),
+                "bidirectional": st.booleans(),
+            }
+        ),
+        label="params",
+    )
+    model = make(kind, **params)
     fit = check_call(lambda: model.fit(X, y))
     if fit.ok:
         check_predictions(model, X, len(y))
@@ -706,13 +716,15 @@ def test_fit_with_bad_class_weight(class_weight):
 
 @given(
     name=st.sampled_from(FITTED),
-    method=st.sampled_from(["predict", "predict_proba", "score", "partial_fit"]),
+    method=st.sampled_from(
+        ["predict", "predict_proba", "predict_log_proba", "score", "partial_fit"]
+    ),
     data=st.data(),
 )
 def test_methods_of_a_fitted_model_on_malformed_X(name, method, data):
     model = fitted(name)
     kind = name.split(":")[0]
-    if method == "predict_proba" and not isinstance(model, LSTMClassifier):
+    if "proba" in method and not isinstance(model, LSTMClassifier):
         method = "predict"
     anything = token_ids() if kind.endswith("-ids") else malformed_X()
     X = data.draw(st.one_of(anything, shaped_like(name)), label="X")
@@ -727,6 +739,8 @@ def test_methods_of_a_fitted_model_on_malformed_X(name, method, data):
         check_predict_output(model, outcome.value, n)
     elif method == "predict_proba":
         check_proba_output(model, outcome.value, n)
+    elif method == "predict_log_proba":
+        check_proba_output(model, np.exp(outcome.value), n)
     elif method == "score":
         score = outcome.value
         assert np.isfinite(score) or outcome.warned(UndefinedMetricWarning)
