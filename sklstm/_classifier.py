@@ -445,7 +445,18 @@ def _class_weight_value(class_weight: dict[Any, Any], label: Any) -> float:
 
 def _check_labels(labels: Any, what: str) -> None:
     """check_classification_targets, with odd and mixed label types explained."""
-    values = np.asarray(labels)
+    try:
+        values = np.asarray(labels)
+    except ValueError as exc:  # nested sequences of different lengths
+        raise ValueError(
+            f"{what} could not be read as a 1D array of class labels: its items "
+            "are sequences of different lengths."
+        ) from exc
+    if values.ndim != 1:
+        raise ValueError(
+            f"{what} must be a 1D array of class labels, got an array of shape "
+            f"{values.shape}."
+        )
     if values.dtype.kind == "O":
         kinds = set()
         for value in values.ravel():

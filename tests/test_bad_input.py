@@ -415,10 +415,18 @@ def test_odd_class_labels_are_explained(y, match):
         model.score(X, y)
 
 
-def test_empty_classes_in_partial_fit():
+@pytest.mark.parametrize(
+    ("classes", "match"),
+    [
+        ([], "classes is empty"),  # an IndexError
+        ([[0, 1], [2]], "classes could not be read as a 1D array"),  # numpy's words
+        ([[0, 1], [2, 3]], r"classes must be a 1D array .* shape \(2, 2\)"),
+    ],
+)
+def test_bad_classes_in_partial_fit(classes, match):
     X, y = event_order(4, 6)
-    with pytest.raises(ValueError, match="classes is empty"):
-        LSTMClassifier(**ONE_EPOCH).partial_fit(X, y, classes=[])
+    with pytest.raises(ValueError, match=match):
+        LSTMClassifier(**ONE_EPOCH).partial_fit(X, y, classes=classes)
 
 
 def test_score_checks_y_like_fit(fitted, cls):
