@@ -170,7 +170,8 @@ def test_a_file_that_would_run_code_is_refused_without_running_it(tmp_path):
     # plain pickles (what joblib writes) are refused the same way
     with open(path, "wb") as f:
         pickle.dump(_Payload(str(marker)), f)
-    with pytest.raises(ValueError, match="Refusing to load.*not written by save_model"):
+    refused = r"Refusing to load.*not written by save_model"
+    with pytest.raises(ValueError, match=refused):
         load_model(path)
     assert not marker.exists()
 
