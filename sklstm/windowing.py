@@ -366,37 +366,31 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
         raise ValueError(f"steps must be a positive integer, got {steps!r}.")
     steps = int(steps)
     first = estimator.steps[0][1] if isinstance(estimator, Pipeline) else None
-    if isinstance(first, SequenceWindower):
+    windows_itself = isinstance(first, SequenceWindower)
+    if windows_itself:
         # The pipeline windows the series itself: give it the last `window`
         # values, whose last row is the full window, and keep that row's output.
         check_is_fitted(first)
         window = first.window
-        values = _numeric_series(history, "history")
-        if values.ndim == 2 and values.shape[1] == 1:  # a one-column frame
-            values = values[:, 0]
-        if values.ndim != 1:
-            raise ValueError(
-                "forecast works on a univariate history (1D), got an array of "
-                f"shape {values.shape}."
-            )
         names = getattr(first, "feature_names_in_", None)
-        buffer = list(values[-window:])
-        future: list[float] = []
-        while len(future) < steps:
-            recent: Any = np.asarray(buffer[-window:])
+
+        def predict_next(recent: np.ndarray) -> np.ndarray:
+            data: Any = recent
             if names is not None:  # fitted on pandas: pass the same column name
-                recent = pd.DataFrame({names[0]: recent})
-            out = estimator.predict(recent)
-            prediction = np.ravel(np.asarray(out)[-1])
-            future.extend(prediction.tolist())
-            buffer.extend(prediction.tolist())
-        return np.asarray(future[:steps])
-    window = getattr(estimator, "n_features_in_", None)
-    if window is None:
-        raise ValueError(
-            "forecast needs a fitted estimator that was trained on univariate "
-            "windows of shape (n, window)."
-        )
+                data = pd.DataFrame({names[0]: recent})
+            return np.ravel(np.asarray(estimator.predict(data))[-1])
+
+    else:
+        window = getattr(estimator, "n_features_in_", None)
+        if window is None:
+            raise ValueError(
+                "forecast needs a fitted estimator that was trained on univariate "
+                "windows of shape (n, window)."
+            )
+
+        def predict_next(recent: np.ndarray) -> np.ndarray:
+            return np.ravel(estimator.predict(recent[np.newaxis]))
+
     values = _numeric_series(history, "history")
     if values.ndim == 2 and values.shape[1] == 1:  # a one-column frame
         values = values[:, 0]
@@ -406,15 +400,15 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
             f"{values.shape}. For a multivariate series, the future of the other "
             "variables is unknown."
         )
-    if len(values) < window:
+    if len(values) < window and not windows_itself:  # the windower pads
         raise ValueError(
             f"history has {len(values)} values but the estimator reads windows "
             f"of {window}."
         )
     buffer = list(values[-window:])
-    future = []
+    future: list[float] = []
     while len(future) < steps:
-        prediction = np.ravel(estimator.predict(np.asarray([buffer[-window:]])))
+        prediction = predict_next(np.asarray(buffer[-window:]))
         future.extend(prediction.tolist())
         buffer.extend(prediction.tolist())
     return np.asarray(future[:steps])
