@@ -20,7 +20,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _net
 from ._compat import Interval, StrOptions, _check_sample_weight, _check_y
-from ._data import RaggedSequences, SequenceDataset, channel_stats, first_invalid
+from ._data import (
+    RaggedSequences,
+    SequenceDataset,
+    channel_stats,
+    find_dates,
+    first_invalid,
+)
 
 _SEED_MAX = np.iinfo(np.int32).max
 _UNKNOWN_ID = 1  # token id for unknown tokens (see sklstm.text)
@@ -656,18 +662,13 @@ def _check_container(X: Any, estimator: _BaseLSTM) -> None:
         raise ValueError(
             f"Expected an array of sequences, got {_what(X)}. {name} reads {expected}."
         )
-    dtypes: Any = getattr(X, "dtypes", None)  # per column for a DataFrame
-    columns = list(dtypes.items()) if hasattr(dtypes, "items") else []
-    if not columns and hasattr(X, "dtype"):
-        columns = [(None, X.dtype)]
-    for column, dtype in columns:
-        if getattr(dtype, "kind", "") in "mM":
-            where = "" if column is None else f" (column {column!r})"
-            raise ValueError(
-                f"X holds {dtype} values{where}, but {name} reads numeric "
-                "sequences. Turn dates and durations into numbers first (e.g. "
-                "elapsed seconds, or the hour of day), or drop them."
-            )
+    dates = find_dates(X)
+    if dates is not None:
+        raise ValueError(
+            f"X holds {dates}, but {name} reads numeric sequences. Turn dates "
+            "and durations into numbers first (e.g. elapsed seconds, or the hour "
+            "of day), or drop them."
+        )
     if isinstance(X, (list, tuple)) and X:
         is_seq = [_is_sequence(item) for item in X]
         if any(is_seq) and not all(is_seq):

@@ -58,6 +58,23 @@ def first_nonfinite(X: np.ndarray) -> tuple[int, ...] | None:
     return first_invalid(X)
 
 
+def find_dates(data: Any) -> str | None:
+    """Describe the first date or duration values in an array or DataFrame.
+
+    Returns e.g. ``"datetime64[ns] values (column 'day')"``, or None when
+    ``data`` holds no ``datetime64``/``timedelta64`` (numpy or pandas) values.
+    """
+    dtypes: Any = getattr(data, "dtypes", None)  # per column for a DataFrame
+    found = list(dtypes.items()) if hasattr(dtypes, "items") else []
+    if not found and hasattr(data, "dtype"):
+        found = [(None, data.dtype)]
+    for column, dtype in found:
+        if getattr(dtype, "kind", "") in "mM":
+            where = "" if column is None else f" (column {column!r})"
+            return f"{dtype} values{where}"
+    return None
+
+
 def first_invalid(
     X: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None
 ) -> tuple[int, ...] | None:

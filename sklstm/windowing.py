@@ -15,6 +15,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._compat import Interval, StrOptions, _fit_context
+from ._data import find_dates
 
 __all__ = ["SequenceWindower", "forecast", "sliding_windows"]
 
@@ -424,18 +425,12 @@ def _among(target: Any, columns: list[Any]) -> bool:
 
 def _check_dtypes(data: Any, name: str) -> None:
     """Refuse dates and durations (numpy or pandas), which are no numbers here."""
-    dtypes: Any = getattr(data, "dtypes", None)  # per column for a DataFrame
-    found = list(dtypes.items()) if hasattr(dtypes, "items") else []
-    if not found and hasattr(data, "dtype"):
-        found = [(None, data.dtype)]
-    for column, dtype in found:
-        if getattr(dtype, "kind", "") in "mM":
-            where = "" if column is None else f" (column {column!r})"
-            raise ValueError(
-                f"{name} got {dtype} values{where}; it reads numbers. Turn dates "
-                "and durations into numbers first (e.g. elapsed seconds), or "
-                "drop them."
-            )
+    dates = find_dates(data)
+    if dates is not None:
+        raise ValueError(
+            f"{name} got {dates}; it reads numbers. Turn dates and durations "
+            "into numbers first (e.g. elapsed seconds), or drop them."
+        )
 
 
 def _as_array(data: Any, name: str) -> np.ndarray:
