@@ -442,8 +442,9 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             self._warn_constant_target(y)
         weights = self._sample_weights(sample_weight, X, y_enc, partial=partial)
         if continuing:
-            self._check_unchanged_config()
-            _net.refresh_callbacks(self.net_, self._net_config())
+            config = self._net_config()
+            self._check_unchanged_config(config)
+            _net.refresh_callbacks(self.net_, config)
             seed = (self._torch_seed + 1_000_003 * self.n_iter_) % _SEED_MAX
         else:
             seed = int(check_random_state(self.random_state).randint(_SEED_MAX))
@@ -536,14 +537,11 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             verbose=self.verbose,
         )
 
-    def _check_unchanged_config(self) -> None:
+    def _check_unchanged_config(self, config: _net.NetConfig) -> None:
         """Continuing (warm_start, partial_fit) needs the settings the net has."""
         if not hasattr(self, "_built_config"):  # e.g. unpickled from an old file
             return
-        built, now = (
-            _config_fields(self._built_config),
-            _config_fields(self._net_config()),
-        )
+        built, now = _config_fields(self._built_config), _config_fields(config)
         changed = [
             f"{k} ({built[k]!r} -> {now[k]!r})" for k in built if built[k] != now[k]
         ]

@@ -181,11 +181,7 @@ class _FiniteGuard(Callback):  # type: ignore[misc]
 
     def on_train_begin(self, net: NeuralNet, **kwargs: Any) -> None:
         self.message_: str | None = None
-        self._batch = 0
         self._keep(net)
-
-    def on_epoch_begin(self, net: NeuralNet, **kwargs: Any) -> None:
-        self._batch = 0
 
     def on_batch_end(
         self,
@@ -194,11 +190,10 @@ class _FiniteGuard(Callback):  # type: ignore[misc]
         loss: torch.Tensor | None = None,
         **kwargs: Any,
     ) -> None:
-        if not training:
-            return
-        self._batch += 1
-        if loss is not None and not math.isfinite(loss.item()):
-            self._stop(net, f"the training loss became {loss.item()}", self._batch)
+        if training and loss is not None and not math.isfinite(loss.item()):
+            # skorch has recorded this batch: training batches come first
+            batch = len(net.history[-1]["batches"])
+            self._stop(net, f"the training loss became {loss.item()}", batch)
 
     def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
         if all(bool(torch.isfinite(p).all()) for p in net.module_.parameters()):

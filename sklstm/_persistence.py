@@ -151,6 +151,7 @@ def load_model(path: str | os.PathLike[str], *, device: str | None = None) -> An
     >>> load_model("model.sklstm").predict(X[:3])  # doctest: +SKIP
     array([ True, False,  True])
     """
+    target = None if device is None else _net.resolve_device(device)
     payload = _read(path)
     version = payload.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
@@ -169,10 +170,8 @@ def load_model(path: str | os.PathLike[str], *, device: str | None = None) -> An
         )
     try:
         header = json.loads(payload["header"])
-        return _decode_estimator(header, payload["tensors"], device)
+        return _decode_estimator(header, payload["tensors"], target)
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        if isinstance(exc, ValueError) and str(exc).startswith("device="):
-            raise
         raise ValueError(
             f"{os.fspath(path)!r} is not a consistent sklstm model file ({exc})."
         ) from exc
@@ -274,15 +273,11 @@ def _decode(value: Any) -> Any:
             array = np.array(items, dtype=np.dtype(value["dtype"]))
             return array.reshape(value["shape"])
         if "__dict__" in value:
-            return {_hashable(_decode(k)): _decode(v) for k, v in value["__dict__"]}
+            return {_decode(k): _decode(v) for k, v in value["__dict__"]}
         if "__tuple__" in value:
             return tuple(_decode(v) for v in value["__tuple__"])
         raise ValueError(f"unknown value {value!r}")
     return value
-
-
-def _hashable(key: Any) -> Any:
-    return tuple(key) if isinstance(key, list) else key
 
 
 # ---------------------------------------------------- encoding estimators
@@ -386,8 +381,8 @@ def _decode_estimator(
 
 
 def _load_device(saved: str, requested: str | None) -> str:
-    if requested is not None:
-        return _net.resolve_device(requested)
+    if requested is not None:  # already resolved by load_model
+        return requested
     kind = saved.split(":")[0]
     available = {
         "cpu": True,
