@@ -33,7 +33,10 @@ def test_predictions_from_many_threads_equal_single_threaded(Estimator):
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda s: method(X[s]), slices))
     for part, result in zip(slices, results, strict=True):
-        np.testing.assert_array_equal(result, expected[part])
+        if Estimator is LSTMRegressor:  # sklstm's own fixed-size inference
+            np.testing.assert_array_equal(result, expected[part])
+        else:  # scipy's softmax on top of it: third-party numerics
+            np.testing.assert_allclose(result, expected[part], rtol=1e-12, atol=0)
 
 
 class _RecordThreads(Callback):  # type: ignore[misc]

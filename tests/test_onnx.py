@@ -62,8 +62,11 @@ def test_classifier_graph_gives_probabilities_for_a_chosen_length(tmp_path):
         np.testing.assert_allclose(
             proba, model.predict_proba(batch), rtol=1e-5, atol=1e-6
         )
+        # ONNX Runtime rounds differently: compare labels where no near-tie
+        top2 = np.sort(proba, axis=1)[:, -2:]
+        clear = top2[:, 1] - top2[:, 0] > 1e-4
         labels = model.classes_[proba.argmax(axis=1)]
-        np.testing.assert_array_equal(labels, model.predict(batch))
+        np.testing.assert_array_equal(labels[clear], model.predict(batch)[clear])
 
 
 def test_what_cannot_be_exported_is_refused(tmp_path):
