@@ -84,7 +84,7 @@ def run_sklstm() -> dict[str, float]:
 def run_loop() -> dict[str, float]:
     import torch
 
-    from sklstm._module import SequenceModule
+    from sklstm._nn import SequenceModule
 
     torch.set_num_threads(1)
     series = _series()

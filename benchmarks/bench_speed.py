@@ -21,7 +21,7 @@ import torch
 from skorch import NeuralNetRegressor
 
 from sklstm import LSTMRegressor
-from sklstm._module import SequenceModule
+from sklstm._nn import SequenceModule
 
 SIZES = {
     # name: (n_samples, seq_len, hidden_size)

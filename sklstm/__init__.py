@@ -11,8 +11,8 @@ from ._classifier import LSTMClassifier
 from ._onnx import export_onnx
 from ._persistence import load_model, save_model
 from ._regressor import LSTMRegressor
+from .forecasting import SequenceWindower, forecast, sliding_windows
 from .text import TextTokenizer, generate_text
-from .windowing import SequenceWindower, forecast, sliding_windows
 
 __all__ = [
     "LSTMClassifier",

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from numbers import Real
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _BaseLSTM
 from ._compat import StrOptions, _fit_context
+from ._targets import ClassesTarget
+from ._validation import check_labels
 
 
 class LSTMClassifier(ClassifierMixin, _BaseLSTM):  # type: ignore[misc]
@@ -35,6 +32,10 @@ class LSTMClassifier(ClassifierMixin, _BaseLSTM):  # type: ignore[misc]
         Dropout rate between stacked layers and before the output layer.
     cell : {"lstm", "gru"}, default="lstm"
         The recurrent cell.
+    cell_params : dict, default=None
+        Options of the chosen cell, by name; ``"lstm"`` and ``"gru"`` take
+        none. A name the cell does not take is a ``ValueError`` that lists
+        those it does.
     embedding_dim : int, default=None
         If set, ``X`` holds integer token ids (e.g. from :class:`TextTokenizer`;
         0 is padding, 1 unknown) that a learned embedding of this size turns
@@ -160,8 +161,6 @@ default="adam"
         "validation_split": [StrOptions({"stratified", "random", "tail"})],
     }
 
-    _task = "classification"
-
     classes_: np.ndarray
 
     def __init__(
@@ -172,6 +171,7 @@ default="adam"
         bidirectional: bool = False,
         dropout: float = 0.0,
         cell: str = "lstm",
+        cell_params: dict[str, Any] | None = None,
         embedding_dim: int | None = None,
         standardize: bool = True,
         class_weight: dict[Any, float] | str | None = None,
@@ -198,6 +198,7 @@ default="adam"
             bidirectional=bidirectional,
             dropout=dropout,
             cell=cell,
+            cell_params=cell_params,
             embedding_dim=embedding_dim,
             standardize=standardize,
             max_epochs=max_epochs,
@@ -290,8 +291,7 @@ n_features)
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; each row sums to 1.
         """
-        proba: np.ndarray = softmax(self._forward(X), axis=1)
-        return proba
+        return self._get_target().proba(self._raw_outputs(X))
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Logarithm of the class probabilities for sequences ``X``.
@@ -307,8 +307,7 @@ n_features)
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        log_proba: np.ndarray = log_softmax(self._forward(X), axis=1)
-        return log_proba
+        return self._get_target().log_proba(self._raw_outputs(X))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy of the predictions for ``X``.
@@ -332,7 +331,7 @@ n_features)
             Accuracy of ``self.predict(X)`` against ``y``.
         """
         y = self._check_score_target(y)
-        _check_labels(y, "y")
+        check_labels(y, "y")
         score: float = super().score(X, y, sample_weight=sample_weight)
         return score
 
@@ -350,131 +349,8 @@ n_features)
         y_pred : ndarray of shape (n_samples,)
             The most probable class of each sequence, as a label of ``y``.
         """
-        scores = self._forward(X)  # checks fitting before classes_ is read
-        labels: np.ndarray = self.classes_[np.argmax(scores, axis=1)]
-        return labels
+        raw = self._raw_outputs(X)  # checks fitting before classes_ is read
+        return self._get_target().decode(raw)
 
-    def _encode_target(
-        self, y: np.ndarray, *, reset: bool, classes: Any = None
-    ) -> np.ndarray:
-        _check_labels(y, "y")
-        if classes is not None:
-            _check_labels(classes, "classes")
-        name = type(self).__name__
-        if reset:
-            encoder = LabelEncoder().fit(y if classes is None else classes)
-            if len(encoder.classes_) == 0:  # classes=[] in partial_fit
-                raise ValueError(
-                    f"{name} needs at least 2 classes, but classes is empty. List "
-                    "every class that can appear in y."
-                )
-            if len(encoder.classes_) < 2:
-                label = encoder.classes_[0]
-                label = label.item() if isinstance(label, np.generic) else label
-                raise ValueError(
-                    f"{name} needs samples of at least 2 classes in the data, but "
-                    f"the data contains only one class: {label!r}."
-                )
-            self.classes_ = encoder.classes_
-        elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
-        ):
-            raise ValueError(
-                f"classes={np.unique(classes).tolist()} differs from the classes "
-                f"{self.classes_.tolist()} given in the first partial_fit call."
-            )
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels {unknown.tolist()} that are not among the "
-                f"classes {self.classes_.tolist()} this {name} was set up with. "
-                "Refit without warm_start, or list every class in the first "
-                "partial_fit call."
-            )
-        return np.searchsorted(self.classes_, y).astype(np.int64)
-
-    def _n_outputs(self) -> int:
-        return len(self.classes_)
-
-    def _class_weights(self, y_enc: np.ndarray, *, partial: bool) -> np.ndarray | None:
-        if self.class_weight is None:
-            return None
-        if isinstance(self.class_weight, str):  # "balanced"
-            if partial:
-                raise ValueError(
-                    "class_weight='balanced' is not supported by partial_fit: one "
-                    "call sees only part of the data. Compute the weights once "
-                    "with sklearn.utils.class_weight.compute_class_weight and pass "
-                    "them as a dict."
-                )
-            per_class = compute_class_weight(
-                "balanced", classes=np.arange(len(self.classes_)), y=y_enc
-            )
-        else:
-            unknown = set(self.class_weight) - set(self.classes_.tolist())
-            if unknown:
-                raise ValueError(
-                    f"class_weight names labels {sorted(unknown, key=str)} that are "
-                    f"not among the classes {self.classes_.tolist()}."
-                )
-            per_class = np.array(
-                [
-                    _class_weight_value(self.class_weight, label)
-                    for label in self.classes_.tolist()
-                ],
-                dtype=np.float64,
-            )
-        weights: np.ndarray = per_class[y_enc]
-        return weights
-
-
-def _class_weight_value(class_weight: dict[Any, Any], label: Any) -> float:
-    """The weight of ``label`` in a class_weight dict: a finite number >= 0."""
-    value = class_weight.get(label, 1.0)
-    if (
-        not isinstance(value, Real)
-        or isinstance(value, bool)
-        or not 0 <= float(value) < np.inf
-    ):
-        raise ValueError(
-            f"class_weight[{label!r}] is {value!r}; class weights must be finite "
-            "numbers >= 0."
-        )
-    return float(value)
-
-
-def _check_labels(labels: Any, what: str) -> None:
-    """check_classification_targets, with odd and mixed label types explained."""
-    try:
-        values = np.asarray(labels)
-    except ValueError as exc:  # nested sequences of different lengths
-        raise ValueError(
-            f"{what} could not be read as a 1D array of class labels: its items "
-            "are sequences of different lengths."
-        ) from exc
-    if values.ndim != 1:
-        raise ValueError(
-            f"{what} must be a 1D array of class labels, got an array of shape "
-            f"{values.shape}."
-        )
-    if values.dtype.kind == "O":
-        kinds = set()
-        for value in values.ravel():
-            if isinstance(value, str):
-                kinds.add("strings")
-            elif isinstance(value, (Real, np.bool_)):
-                kinds.add("numbers")
-            else:
-                text = repr(value)
-                text = text if len(text) <= 40 else text[:37] + "..."
-                raise ValueError(
-                    f"{what} holds a label of type {type(value).__name__} ({text}); "
-                    "class labels must be numbers or strings."
-                )
-        if len(kinds) > 1:
-            raise ValueError(
-                f"{what} mixes strings and numbers as class labels; convert them "
-                "to one type first (e.g. all to str)."
-            )
-    with np.errstate(invalid="ignore", over="ignore"):  # huge float labels
-        check_classification_targets(values)
+    def _get_target(self) -> ClassesTarget:
+        return ClassesTarget(self)

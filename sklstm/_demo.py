@@ -20,7 +20,7 @@ from sklearn.model_selection import TimeSeriesSplit
 
 from ._regressor import LSTMRegressor
 from .datasets import make_seasonal_series
-from .windowing import forecast, sliding_windows
+from .forecasting import forecast, sliding_windows
 
 PROG = "python -m sklstm"
 DEFAULT_WINDOW = 48

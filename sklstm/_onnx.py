@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -19,31 +20,25 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._base import _BaseLSTM
-from ._classifier import LSTMClassifier
+from ._compat import Interval, validate_params
 
 __all__ = ["export_onnx"]
 
 
 class _Prediction(nn.Module):
-    """A fitted module with the estimator's input and output transforms."""
+    """A fitted module between the estimator's input and output transforms."""
 
     def __init__(self, estimator: _BaseLSTM) -> None:
         super().__init__()
         self.module = estimator.net_.module_
-        self.classifier = isinstance(estimator, LSTMClassifier)
         self.x_mean = _buffer(estimator.x_mean_)
         self.x_scale = _buffer(estimator.x_scale_)
-        self.y_mean = _buffer(getattr(estimator, "y_mean_", None))
-        self.y_scale = _buffer(getattr(estimator, "y_scale_", None))
+        self.output = estimator._get_target().graph()
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         if self.x_mean is not None and self.x_scale is not None:
             X = (X - self.x_mean) / self.x_scale
-        out: torch.Tensor = self.module(X, None)
-        if self.classifier:
-            return torch.softmax(out, dim=1)
-        if self.y_mean is not None and self.y_scale is not None:
-            out = out * self.y_scale + self.y_mean
+        out: torch.Tensor = self.output(self.module(X, None))
         return out
 
 
@@ -60,10 +55,7 @@ def _sequence_length(estimator: _BaseLSTM, seq_len: int | None) -> int:
             f"seq_len={seq_len}, but this {type(estimator).__name__} was fitted on "
             f"sequences of {fitted} steps and predicts only that length."
         )
-    length = int(seq_len if seq_len is not None else fitted)  # type: ignore[arg-type]
-    if length < 1:
-        raise ValueError(f"seq_len must be at least 1, got {length}.")
-    return length
+    return int(seq_len if seq_len is not None else fitted)  # type: ignore[arg-type]
 
 
 def _buffer(values: np.ndarray | None) -> torch.Tensor | None:
@@ -72,6 +64,14 @@ def _buffer(values: np.ndarray | None) -> torch.Tensor | None:
     return torch.as_tensor(np.asarray(values, dtype=np.float32))
 
 
+@validate_params(
+    {
+        "estimator": "no_validation",  # refused with advice unless sklstm's
+        "path": [str, os.PathLike],
+        "seq_len": [Interval(Integral, 1, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def export_onnx(
     estimator: Any, path: str | os.PathLike[str], *, seq_len: int | None = None
 ) -> None:
@@ -162,7 +162,7 @@ def export_onnx(
     # Only the batch axis is free: torch 2.13's exporter does not reliably keep
     # a free time axis of a recurrent layer.
     dims: dict[int, Any] = {0: torch.export.Dim("batch")}
-    output = "probabilities" if graph.classifier else "predictions"
+    output = estimator._get_target().graph_output
     # torch's exporter logs and warns about optional packages it does not need
     logger = logging.getLogger("torch.onnx")
     level = logger.level

@@ -22,12 +22,13 @@ from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from . import __version__, _net
+from . import __version__, _training
 from ._base import _BaseLSTM
 from ._classifier import LSTMClassifier
+from ._compat import validate_params
 from ._regressor import LSTMRegressor
+from .forecasting import SequenceWindower
 from .text import TextTokenizer
-from .windowing import SequenceWindower
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
@@ -45,6 +46,13 @@ _ESTIMATORS: dict[str, type[BaseEstimator]] = {
 _PRIVATE_STATE = ("_torch_seed", "_sklearn_output_config")
 
 
+@validate_params(
+    {
+        "estimator": "no_validation",  # refused with advice unless sklstm's
+        "path": [str, os.PathLike],
+    },
+    prefer_skip_nested_validation=True,
+)
 def save_model(estimator: Any, path: str | os.PathLike[str]) -> None:
     """Save a fitted estimator to a file that loads without running code.
 
@@ -106,6 +114,10 @@ Pipeline
     torch.save(payload, os.fspath(path))
 
 
+@validate_params(
+    {"path": [str, os.PathLike], "device": [str, None]},
+    prefer_skip_nested_validation=True,
+)
 def load_model(path: str | os.PathLike[str], *, device: str | None = None) -> Any:
     """Load an estimator written by :func:`save_model`.
 
@@ -151,7 +163,7 @@ def load_model(path: str | os.PathLike[str], *, device: str | None = None) -> An
     >>> load_model("model.sklstm").predict(X[:3])  # doctest: +SKIP
     array([ True, False,  True])
     """
-    target = None if device is None else _net.resolve_device(device)
+    target = None if device is None else _training.resolve_device(device)
     payload = _read(path)
     version = payload.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
@@ -337,7 +349,7 @@ def _encode_estimator(estimator: Any, tensors: dict[str, Any], key: str) -> Any:
         "attributes": attributes,
     }
     if isinstance(estimator, _BaseLSTM):
-        state = _net.net_state(estimator.net_)
+        state = _training.net_state(estimator.net_)
         tensors[key] = {"module": state["module"], "optimizer": state["optimizer"]}
         encoded["history"] = _encode(state["history"], f"{name}.net_.history")
         encoded["tensors"] = key
@@ -370,7 +382,7 @@ def _decode_estimator(
         config = estimator._net_config()
         estimator._built_config = config
         state = tensors[encoded["tensors"]]
-        estimator.net_ = _net.rebuild_net(
+        estimator.net_ = _training.rebuild_net(
             config,
             estimator._torch_seed,
             module=state["module"],

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from . import _net
 from ._base import _BaseLSTM
 from ._compat import StrOptions, _fit_context
+from ._targets import REGRESSION_LOSSES, RegressionTarget
+from ._validation import numeric_target
 
 
 class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
@@ -32,6 +32,10 @@ class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
         Dropout rate between stacked layers and before the output layer.
     cell : {"lstm", "gru"}, default="lstm"
         The recurrent cell.
+    cell_params : dict, default=None
+        Options of the chosen cell, by name; ``"lstm"`` and ``"gru"`` take
+        none. A name the cell does not take is a ``ValueError`` that lists
+        those it does.
     embedding_dim : int, default=None
         If set, ``X`` holds integer token ids (e.g. from :class:`TextTokenizer`;
         0 is padding, 1 unknown) that a learned embedding of this size turns
@@ -158,10 +162,8 @@ default="adam"
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_BaseLSTM._parameter_constraints,
         "standardize_target": ["boolean"],
-        "loss": [StrOptions(set(_net.LOSSES))],
+        "loss": [StrOptions(set(REGRESSION_LOSSES))],
     }
-
-    _task = "regression"
 
     n_outputs_: int
     y_mean_: np.ndarray | None
@@ -175,6 +177,7 @@ default="adam"
         bidirectional: bool = False,
         dropout: float = 0.0,
         cell: str = "lstm",
+        cell_params: dict[str, Any] | None = None,
         embedding_dim: int | None = None,
         standardize: bool = True,
         standardize_target: bool = True,
@@ -202,6 +205,7 @@ default="adam"
             bidirectional=bidirectional,
             dropout=dropout,
             cell=cell,
+            cell_params=cell_params,
             embedding_dim=embedding_dim,
             standardize=standardize,
             max_epochs=max_epochs,
@@ -292,7 +296,7 @@ n_features)
         score : float
             R² of ``self.predict(X)`` against ``y``.
         """
-        y = _numeric_target(self._check_score_target(y), type(self).__name__)
+        y = numeric_target(self._check_score_target(y), type(self).__name__)
         score: float = super().score(X, y, sample_weight=sample_weight)
         return score
 
@@ -310,89 +314,12 @@ n_features)
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions in the units of ``y``, as float64.
         """
-        out = self._forward(X)
-        if self.y_mean_ is not None:
-            out = out * self.y_scale_ + self.y_mean_
-        return out.ravel() if self.n_outputs_ == 1 else out
+        return self._get_target().decode(self._raw_outputs(X))
 
-    def _encode_target(
-        self, y: np.ndarray, *, reset: bool, classes: Any = None
-    ) -> np.ndarray:
-        y = _numeric_target(y, type(self).__name__)
-        y2 = y.reshape(-1, 1) if y.ndim == 1 else y
-        if reset:
-            self.n_outputs_ = y2.shape[1]
-            if self.standardize_target:
-                self.y_mean_ = y2.mean(axis=0)
-                scale = y2.std(axis=0)
-                self.y_scale_ = np.where(scale > 0, scale, 1.0)
-            else:
-                self.y_mean_, self.y_scale_ = None, None
-        elif y2.shape[1] != self.n_outputs_:
-            raise ValueError(
-                f"y has {y2.shape[1]} output(s), but {type(self).__name__} was "
-                f"fitted with {self.n_outputs_}."
-            )
-        if self.y_mean_ is not None:
-            y2 = (y2 - self.y_mean_) / self.y_scale_
-            # continuing with the first fit's statistics: new targets can be far
-            limit = float(np.finfo(np.float32).max)
-            if not reset and (np.abs(y2) > limit).any():
-                row, column = np.unravel_index(int(np.argmax(np.abs(y2))), y2.shape)
-                raise ValueError(
-                    f"y contains {y[row] if y.ndim == 1 else y[row, column]:.3g} at "
-                    f"sample {int(row)}: {abs(y2[row, column]):.3g} standard "
-                    "deviations from the mean of the targets the model was first "
-                    "fitted on, which standardised is beyond the float32 range in "
-                    f"which {type(self).__name__} computes. Scale y as the first "
-                    "targets were scaled, or fit afresh."
-                )
-        return np.ascontiguousarray(y2, dtype=np.float32)
-
-    def _warn_constant_target(self, y: np.ndarray) -> None:
-        y2 = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-        if len(y2) > 1 and np.all(y2 == y2[0]):
-            value = y2[0, 0] if y2.shape[1] == 1 else y2[0].tolist()
-            warnings.warn(
-                f"Every target in y is {value}: there is nothing to learn from X, "
-                f"and {type(self).__name__} will only approximate that value. "
-                "Check that y is the column you meant, or use "
-                "sklearn.dummy.DummyRegressor for a constant prediction.",
-                UserWarning,
-                stacklevel=4,
-            )
-
-    def _n_outputs(self) -> int:
-        return int(self.n_outputs_)
+    def _get_target(self) -> RegressionTarget:
+        return RegressionTarget(self)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-def _numeric_target(y: Any, name: str) -> np.ndarray:
-    """y as float64, refusing text, dates and values float32 cannot hold."""
-    y = np.asarray(y)
-    if y.dtype.kind in "mM":
-        raise ValueError(
-            f"y holds {y.dtype} values, but {name} predicts numbers. Turn dates "
-            "and durations into numbers first (e.g. elapsed seconds)."
-        )
-    try:
-        values: np.ndarray = y.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"y holds values that are not numbers ({exc}). {name} needs numeric "
-            "targets; for class labels use LSTMClassifier."
-        ) from exc
-    limit = float(np.finfo(np.float32).max)
-    too_large = np.abs(values) > limit
-    if too_large.any():
-        index = np.unravel_index(int(np.argmax(too_large)), values.shape)
-        raise ValueError(
-            f"y contains {values[index]:.3g} at sample {int(index[0])}, beyond the "
-            f"float32 range (+-{limit:.3g}) in which {name} computes. Rescale y, "
-            "e.g. divide it by a power of ten."
-        )
-    return values

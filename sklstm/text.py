@@ -15,12 +15,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import Interval, StrOptions, _fit_context
+from ._compat import Interval, StrOptions, _fit_context, validate_params
+from ._validation import PAD_ID, UNKNOWN_ID, explain, short_repr
 
 __all__ = ["PAD_ID", "UNKNOWN_ID", "TextTokenizer", "generate_text"]
 
-PAD_ID = 0
-UNKNOWN_ID = 1
 _WORD = re.compile(r"\w+|[^\w\s]")
 
 
@@ -224,9 +223,15 @@ class TextTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         try:
             ids = np.asarray(X)
         except ValueError as exc:
-            raise ValueError(
-                "Expected a 2D array of token ids, got rows of different lengths "
-                "or nested sequences."
+            raise explain(
+                exc,
+                shapes=(
+                    "Expected a 2D array of token ids, got rows of different "
+                    "lengths or nested sequences."
+                ),
+                not_numeric=lambda message: (
+                    f"Expected a 2D array of token ids ({message})."
+                ),
             ) from exc
         if ids.ndim != 2:
             raise ValueError(
@@ -292,11 +297,23 @@ def _check_texts(X: Any) -> list[str]:
         if not isinstance(value, str):
             raise TypeError(
                 f"TextTokenizer expects strings, but item {i} is "
-                f"{type(value).__name__} ({value!r}). Convert or drop it first."
+                f"{type(value).__name__} ({short_repr(value)}). Convert or drop it "
+                "first."
             )
     return values
 
 
+@validate_params(
+    {
+        "model": "no_validation",  # needs predict_proba: checked with advice
+        "tokenizer": [TextTokenizer],
+        "seed": [str],
+        "n_chars": [Interval(Integral, 0, None, closed="left")],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def generate_text(
     model: Any,
     tokenizer: TextTokenizer,
@@ -361,10 +378,6 @@ def generate_text(
             f"{type(model).__name__}."
         )
     check_is_fitted(model)
-    if not isinstance(n_chars, Integral) or n_chars < 0:
-        raise ValueError(f"n_chars must be a non-negative integer, got {n_chars!r}.")
-    if not isinstance(temperature, Real) or not temperature > 0:
-        raise ValueError(f"temperature must be a positive number, got {temperature!r}.")
     rng = check_random_state(random_state)
     id_to_token = tokenizer._id_to_token()
     labels = [

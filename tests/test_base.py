@@ -203,4 +203,4 @@ def test_model_saved_by_torch_save_of_state_dict_is_plain():
     torch.save(model.net_.module_.state_dict(), buffer)
     buffer.seek(0)
     state = torch.load(buffer, weights_only=True)
-    assert "rnn.weight_ih_l0" in state
+    assert "encoder.rnn.weight_ih_l0" in state

@@ -1,9 +1,8 @@
-"""Turning validated arrays into batches of float32 tensors, and back.
+"""Batches of float32 tensors from validated arrays, for training and inference.
 
-The estimators hand this module numpy arrays of shape ``(n, seq_len, n_channels)``
-(possibly float64, possibly a read-only strided view of windows). Nothing here
-copies the whole array: statistics and finiteness are computed in chunks of rows,
-and conversion to float32 happens one batch at a time.
+The estimators hand this module arrays of shape ``(n, seq_len, n_channels)``
+(possibly float64, possibly a read-only strided view of windows), ragged
+sequences, or token ids. Conversion to float32 happens one batch at a time.
 """
 
 from __future__ import annotations
@@ -15,143 +14,16 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
-# rows per chunk when scanning a whole array (statistics, finiteness)
-_SCAN_ROWS = 4096
+from .._sequences import RaggedSequences, row_chunks
 
-
-def _row_chunks(n: int, size: int) -> Iterator[slice]:
-    for start in range(0, n, size):
-        yield slice(start, min(start + size, n))
-
-
-def channel_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation of each channel over all samples and steps.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, seq_len, n_channels)
-
-    Returns
-    -------
-    mean, scale : ndarray of shape (n_channels,), float64
-        ``scale`` is 1 where a channel is constant.
-    """
-    count = X.shape[0] * X.shape[1]
-    total = np.zeros(X.shape[2])
-    for rows in _row_chunks(X.shape[0], _SCAN_ROWS):
-        total += X[rows].sum(axis=(0, 1), dtype=np.float64)
-    mean = total / count
-    squares = np.zeros(X.shape[2])
-    buffer = np.empty((min(_SCAN_ROWS, X.shape[0]), *X.shape[1:]))
-    for rows in _row_chunks(X.shape[0], _SCAN_ROWS):
-        part = buffer[: rows.stop - rows.start]
-        np.subtract(X[rows], mean, out=part)
-        np.square(part, out=part)
-        squares += part.sum(axis=(0, 1))
-    scale = np.sqrt(squares / count)
-    scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))] = 1.0
-    return mean, scale
-
-
-def first_nonfinite(X: np.ndarray) -> tuple[int, ...] | None:
-    """Index of the first NaN or infinite value in ``X``, or None."""
-    return first_invalid(X)
-
-
-def find_dates(data: Any) -> str | None:
-    """Describe the first date or duration values in an array or DataFrame.
-
-    Returns e.g. ``"datetime64[ns] values (column 'day')"``, or None when
-    ``data`` holds no ``datetime64``/``timedelta64`` (numpy or pandas) values.
-    """
-    dtypes: Any = getattr(data, "dtypes", None)  # per column for a DataFrame
-    found = list(dtypes.items()) if hasattr(dtypes, "items") else []
-    if not found and hasattr(data, "dtype"):
-        found = [(None, data.dtype)]
-    for column, dtype in found:
-        if getattr(dtype, "kind", "") in "mM":
-            where = "" if column is None else f" (column {column!r})"
-            return f"{dtype} values{where}"
-    return None
-
-
-def first_invalid(
-    X: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None
-) -> tuple[int, ...] | None:
-    """Index of the first value of ``X`` that is not finite or not in [low, high].
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, seq_len, n_channels)
-    low, high : ndarray of shape (n_channels,), default=None
-        Per-channel bounds (inclusive); None checks finiteness only.
-
-    Returns
-    -------
-    index : tuple of int or None
-        ``(sample, step, channel)`` of the first offending value, in row order.
-    """
-    buffer = np.empty((min(_SCAN_ROWS, X.shape[0]), *X.shape[1:]), dtype=bool)
-    bounded = low is not None and high is not None
-    for rows in _row_chunks(X.shape[0], _SCAN_ROWS):
-        chunk = X[rows]
-        ok = buffer[: rows.stop - rows.start]
-        np.isfinite(chunk, out=ok)
-        if not ok.size:
-            continue
-        if ok.all():
-            # min/max per channel first: no temporary arrays when all is well
-            if not bounded or (
-                np.all(chunk.min(axis=(0, 1)) >= low)
-                and np.all(chunk.max(axis=(0, 1)) <= high)
-            ):
-                continue
-        if bounded:
-            ok &= chunk >= low
-            ok &= chunk <= high
-        index = np.unravel_index(int(np.argmin(ok)), ok.shape)
-        return (int(index[0]) + rows.start, *(int(i) for i in index[1:]))
-    return None
-
-
-class RaggedSequences:
-    """Sequences of different lengths, stored end to end.
-
-    Parameters
-    ----------
-    values : ndarray of shape (total_steps, n_channels)
-        All time steps of all sequences, one sequence after the other.
-    lengths : ndarray of int of shape (n_samples,)
-        Number of steps of each sequence (each at least 1).
-    """
-
-    def __init__(self, values: np.ndarray, lengths: np.ndarray) -> None:
-        self.values = values
-        self.lengths = lengths
-        self.offsets = np.concatenate([[0], np.cumsum(lengths)])
-
-    def __len__(self) -> int:
-        return len(self.lengths)
-
-    @property
-    def n_channels(self) -> int:
-        return int(self.values.shape[1])
-
-    def take(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Sequences ``index`` padded at the end to their longest, and lengths."""
-        lengths = self.lengths[index]
-        padded = np.zeros(
-            (len(index), int(lengths.max()), self.n_channels), self.values.dtype
-        )
-        for row, (i, n) in enumerate(zip(index, lengths, strict=True)):
-            start = self.offsets[i]
-            padded[row, :n] = self.values[start : start + n]
-        return padded, lengths.astype(np.int64)
-
-    def locate(self, position: int) -> tuple[int, int]:
-        """(sample, step) of a position in ``values``."""
-        sample = int(np.searchsorted(self.offsets, position, side="right")) - 1
-        return sample, position - int(self.offsets[sample])
+__all__ = [
+    "BatchIterator",
+    "SequenceDataset",
+    "ValidationSplit",
+    "convert",
+    "predict_chunks",
+    "to_batch",
+]
 
 
 class SequenceDataset(torch.utils.data.Dataset):  # type: ignore[type-arg]
@@ -374,7 +246,7 @@ def predict_chunks(
     dicts with ``lengths``.
     """
     if isinstance(X, RaggedSequences) or X.dtype.kind in "iu":
-        for rows in _row_chunks(len(X), chunk):
+        for rows in row_chunks(len(X), chunk):
             index = np.arange(rows.start, rows.stop)
             yield to_batch(X, index, mean, scale), len(index)
         return
@@ -382,7 +254,7 @@ def predict_chunks(
     # allocations, and the same arithmetic as convert()
     staged = np.empty((chunk, *X.shape[1:]))
     batch = np.zeros((chunk, *X.shape[1:]), dtype=np.float32)
-    for rows in _row_chunks(X.shape[0], chunk):
+    for rows in row_chunks(X.shape[0], chunk):
         n_real = rows.stop - rows.start
         if mean is not None and scale is not None:
             part = staged[:n_real]

@@ -1,17 +1,14 @@
-"""Batches, statistics and splits in sklstm._data."""
+"""Batches, iterators and validation splits (sklstm._training._data)."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 
-from sklstm._data import (
+from sklstm._training._data import (
     BatchIterator,
     SequenceDataset,
     ValidationSplit,
-    channel_stats,
-    first_nonfinite,
     predict_chunks,
 )
 
@@ -20,35 +17,6 @@ def _windows(n=50, window=7, channels=2):
     series = np.random.RandomState(0).normal(size=(n + window - 1, channels))
     view = np.lib.stride_tricks.sliding_window_view(series, window, axis=0)
     return view.transpose(0, 2, 1)  # (n, window, channels), a read-only view
-
-
-def test_channel_stats_match_numpy_in_chunks(monkeypatch):
-    import sklstm._data as data
-
-    monkeypatch.setattr(data, "_SCAN_ROWS", 7)  # force several chunks
-    X = _windows()
-    mean, scale = channel_stats(X)
-    np.testing.assert_allclose(mean, X.mean(axis=(0, 1)), rtol=1e-12)
-    np.testing.assert_allclose(scale, X.std(axis=(0, 1)), rtol=1e-12)
-
-
-def test_constant_channel_gets_unit_scale():
-    X = np.ones((5, 4, 2))
-    X[:, :, 1] = np.arange(4)
-    _, scale = channel_stats(X)
-    assert scale[0] == 1.0
-    assert scale[1] == pytest.approx(np.arange(4).std())
-
-
-def test_first_nonfinite_finds_the_first_bad_value(monkeypatch):
-    import sklstm._data as data
-
-    monkeypatch.setattr(data, "_SCAN_ROWS", 3)
-    X = np.zeros((10, 4, 2))
-    assert first_nonfinite(X) is None
-    X[8, 1, 0] = np.inf
-    X[5, 3, 1] = np.nan
-    assert first_nonfinite(X) == (5, 3, 1)
 
 
 def test_batches_are_standardised_float32_and_leave_the_view_alone():

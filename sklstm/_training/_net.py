@@ -1,58 +1,52 @@
 """Build and drive the skorch net that trains a :class:`SequenceModule`.
 
 skorch runs the training loop, callbacks, history, device moves and pickling.
-This module chooses the loss, optimizer and callbacks, seeds training, and runs
+This module builds the net from a :class:`NetConfig`, seeds training, and runs
 inference in fixed-size chunks.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
-import math
-from collections.abc import Iterator, Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, ProgressBar
+from skorch.callbacks import GradientNormClipping, ProgressBar
 from skorch.history import History
 from skorch.utils import noop
 from torch import nn
 
-from ._data import (
-    BatchIterator,
-    RaggedSequences,
-    SequenceDataset,
-    ValidationSplit,
-    predict_chunks,
+from .. import _compat as skorch_private
+from .._nn import SequenceModule
+from .._sequences import RaggedSequences
+from ._callbacks import (
+    EarlyStoppingBest,
+    FiniteGuard,
+    PlainPrintLog,
+    StopTraining,
+    ValidationScore,
 )
-from ._device import resolve_device
-from ._module import SequenceModule
+from ._data import BatchIterator, SequenceDataset, ValidationSplit, predict_chunks
 
 __all__ = [
-    "LOSSES",
     "OPTIMIZERS",
+    "ModuleConfig",
     "NetConfig",
     "TrainingStop",
     "build_net",
+    "config_changes",
     "net_state",
     "predict_raw",
     "rebuild_net",
     "refresh_callbacks",
-    "resolve_device",
     "train",
     "training_history",
 ]
-
-# Regression losses, by the names scikit-learn uses.
-LOSSES: dict[str, type[nn.Module]] = {
-    "squared_error": nn.MSELoss,
-    "absolute_error": nn.L1Loss,
-    "huber": nn.HuberLoss,
-}
 
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
@@ -75,16 +69,15 @@ def _run_module(module: nn.Module, x: Any, device: str) -> torch.Tensor:
     return out
 
 
-class _StopTraining(KeyboardInterrupt):
-    """Raised by sklstm's own callbacks to end training (not a user's Ctrl-C).
-
-    skorch ends training quietly on ``KeyboardInterrupt``; the subclass lets
-    :func:`train` tell a planned stop from an interrupt by the user.
-    """
-
-
 class _SequenceNet(NeuralNet):  # type: ignore[misc]
     """skorch net whose batches are a tensor or a dict with ``sample_weight``."""
+
+    def get_default_callbacks(self) -> list[tuple[str, Any]]:
+        # skorch's epoch table, without colour codes where they are noise
+        return [
+            (name, PlainPrintLog() if name == "print_log" else callback)
+            for name, callback in super().get_default_callbacks()
+        ]
 
     # True after the user interrupted the last training call (Ctrl-C)
     _interrupted = False
@@ -92,7 +85,7 @@ class _SequenceNet(NeuralNet):  # type: ignore[misc]
     def fit_loop(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().fit_loop(*args, **kwargs)
-        except _StopTraining:
+        except StopTraining:
             raise
         except KeyboardInterrupt:
             self._interrupted = True
@@ -101,7 +94,7 @@ class _SequenceNet(NeuralNet):  # type: ignore[misc]
     def _set_training(self, training: bool = True) -> None:
         # nn.Module.train() walks every submodule; skorch calls it on each
         # batch, so only switch when the mode actually changes.
-        for name in self._modules + self._criteria:
+        for name in skorch_private.module_names(self):
             module = getattr(self, name + "_")
             if isinstance(module, nn.Module) and module.training != training:
                 module.train(training)
@@ -125,146 +118,10 @@ class _SequenceNet(NeuralNet):  # type: ignore[misc]
         return mean
 
 
-class _ValidationScore(Callback):  # type: ignore[misc]
-    """Record R² (regression) or accuracy (classification) on the validation set."""
-
-    def __init__(self, task: str) -> None:
-        self.task = task
-
-    def on_epoch_begin(self, net: NeuralNet, **kwargs: Any) -> None:
-        self.preds_: list[torch.Tensor] = []
-        self.trues_: list[torch.Tensor] = []
-
-    def on_batch_end(
-        self,
-        net: NeuralNet,
-        batch: Any = None,
-        training: bool = False,
-        y_pred: torch.Tensor | None = None,
-        **kwargs: Any,
-    ) -> None:
-        if not training and y_pred is not None:
-            self.preds_.append(y_pred.detach().cpu())
-            self.trues_.append(batch[1])
-
-    def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
-        if not self.preds_:
-            return
-        pred = torch.cat(self.preds_).double()
-        true = torch.cat(self.trues_)
-        if self.task == "classification":
-            score = float((pred.argmax(dim=1) == true).double().mean())
-        else:
-            true = true.double()
-            ss_res = ((true - pred) ** 2).sum(dim=0)
-            ss_tot = ((true - true.mean(dim=0)) ** 2).sum(dim=0)
-            ok = ss_tot > 0
-            r2 = torch.where(ok, 1 - ss_res / torch.where(ok, ss_tot, 1.0), 0.0)
-            score = float(r2.mean())
-        net.history.record("valid_score", score)
-
-    def on_train_end(self, net: NeuralNet, **kwargs: Any) -> None:
-        self.preds_, self.trues_ = [], []  # keep no data in the fitted net
-
-
-class _FiniteGuard(Callback):  # type: ignore[misc]
-    """Stop training when the loss or the weights stop being finite, and roll back.
-
-    Keeps a copy of the module and optimizer state from the end of the last
-    epoch whose weights were all finite (or from the start of training). A
-    non-finite training loss, or non-finite weights at the end of an epoch,
-    restores that copy, removes the epoch from the history and stops training;
-    ``message_`` then says what happened.
-    """
-
-    _good: tuple[Any, Any] | None = None
-
-    def on_train_begin(self, net: NeuralNet, **kwargs: Any) -> None:
-        self.message_: str | None = None
-        self._keep(net)
-
-    def on_batch_end(
-        self,
-        net: NeuralNet,
-        training: bool = False,
-        loss: torch.Tensor | None = None,
-        **kwargs: Any,
-    ) -> None:
-        if training and loss is not None and not math.isfinite(loss.item()):
-            # skorch has recorded this batch: training batches come first
-            batch = len(net.history[-1]["batches"])
-            self._stop(net, f"the training loss became {loss.item()}", batch)
-
-    def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
-        if all(bool(torch.isfinite(p).all()) for p in net.module_.parameters()):
-            self._keep(net)
-        else:
-            self._stop(net, "the weights became infinite or NaN")
-
-    def on_train_end(self, net: NeuralNet, **kwargs: Any) -> None:
-        self._good = None  # keep no copy in the fitted net
-
-    def _keep(self, net: NeuralNet) -> None:
-        self._good = (
-            copy.deepcopy(net.module_.state_dict()),
-            copy.deepcopy(net.optimizer_.state_dict()),
-        )
-
-    def _stop(self, net: NeuralNet, what: str, batch: int | None = None) -> None:
-        assert self._good is not None
-        module_state, optimizer_state = self._good
-        net.module_.load_state_dict(module_state)
-        net.optimizer_.load_state_dict(optimizer_state)
-        row = net.history[-1]
-        where = f"epoch {row['epoch']}" + (f", batch {batch}" if batch else "")
-        self.message_ = f"{what} in {where}"
-        for key in [k for k in row if k.startswith(("train_", "valid_"))]:
-            del row[key]  # the epoch did not complete: it is not a result
-        raise _StopTraining
-
-
-class _EarlyStopping(EarlyStopping):  # type: ignore[misc]
-    """Early stopping on the validation loss that restores the best epoch.
-
-    ``threshold`` (the estimator's ``tol``) decides what counts as an
-    improvement for the patience counter, as in scikit-learn's MLP; the weights
-    kept are those of the epoch with the lowest validation loss. Epochs without
-    a validation set (``partial_fit``) are ignored.
-    """
-
-    def on_train_begin(self, net: NeuralNet, **kwargs: Any) -> None:
-        super().on_train_begin(net, **kwargs)
-        self.lowest_loss_ = np.inf
-
-    def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
-        row = net.history[-1]
-        if self.monitor not in row:
-            return
-        loss = row[self.monitor]
-        if loss < self.lowest_loss_:
-            self.lowest_loss_ = loss
-            self.best_epoch_ = row["epoch"]
-            self.best_model_weights_ = copy.deepcopy(net.module_.state_dict())
-        if self._is_score_improved(loss):
-            self.misses_ = 0
-            self.dynamic_threshold_ = self._calc_new_threshold(loss)
-        else:
-            self.misses_ += 1
-        if self.misses_ >= self.patience:
-            self._sink(
-                f"Stopping since {self.monitor} has not improved by more than "
-                f"tol={self.threshold} in the last {self.patience} epochs.",
-                verbose=net.verbose,
-            )
-            raise _StopTraining
-
-
 @dataclass(frozen=True)
-class NetConfig:
-    """Everything needed to build the skorch net, resolved from estimator params."""
+class ModuleConfig:
+    """The arguments of :class:`SequenceModule` (skorch's ``module__*``)."""
 
-    task: str  # "regression" or "classification"
-    loss: str
     n_inputs: int
     n_outputs: int
     hidden_size: int
@@ -274,6 +131,16 @@ class NetConfig:
     cell: str
     num_embeddings: int | None
     embedding_dim: int | None
+    cell_params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """Everything needed to build the skorch net, resolved from estimator params."""
+
+    module: ModuleConfig
+    criterion: type[nn.Module]  # built with reduction="none"
+    score: Callable[[torch.Tensor, torch.Tensor], float]  # validation score
     optimizer: str | type
     lr: float
     weight_decay: float
@@ -287,6 +154,26 @@ class NetConfig:
     callbacks: Sequence[Any]
     device: str
     verbose: int
+
+
+def config_changes(built: NetConfig, now: NetConfig) -> list[str]:
+    """The settings a built net depends on that differ, as "name (old -> new)".
+
+    Callbacks and verbosity are per fit and never count.
+    """
+
+    def fields(config: NetConfig) -> dict[str, Any]:
+        flat = {**dataclasses.asdict(config.module)}
+        for field in dataclasses.fields(config):
+            if field.name not in ("module", "callbacks", "verbose"):
+                flat[field.name] = getattr(config, field.name)
+        return flat
+
+    def show(value: Any) -> str:
+        return getattr(value, "__name__", None) or repr(value)
+
+    old, new = fields(built), fields(now)
+    return [f"{k} ({show(old[k])} -> {show(new[k])})" for k in old if old[k] != new[k]]
 
 
 def _optimizer_class(optimizer: str | type) -> type[torch.optim.Optimizer]:
@@ -303,13 +190,13 @@ def _optimizer_class(optimizer: str | type) -> type[torch.optim.Optimizer]:
 
 def _callbacks(config: NetConfig) -> list[tuple[str, Any]]:
     # the guard comes first, so that no other callback sees a diverged epoch
-    callbacks: list[tuple[str, Any]] = [("finite_guard", _FiniteGuard())]
+    callbacks: list[tuple[str, Any]] = [("finite_guard", FiniteGuard())]
     if config.early_stopping:
-        callbacks.append(("valid_score", _ValidationScore(config.task)))
+        callbacks.append(("valid_score", ValidationScore(config.score)))
         callbacks.append(
             (
                 "early_stopping",
-                _EarlyStopping(
+                EarlyStoppingBest(
                     monitor="valid_loss",
                     patience=config.n_iter_no_change,
                     threshold=config.tol,
@@ -335,27 +222,19 @@ def _callbacks(config: NetConfig) -> list[tuple[str, Any]]:
 
 def build_net(config: NetConfig, seed: int) -> NeuralNet:
     """Build (uninitialised) the skorch net described by ``config``."""
-    if config.task == "classification":
-        criterion: type[nn.Module] = nn.CrossEntropyLoss
-    else:
-        criterion = LOSSES[config.loss]
     split = (
         ValidationSplit(config.validation_fraction, config.validation_split, seed)
         if config.early_stopping
         else None
     )
+    module_args = {
+        f"module__{name}": value
+        for name, value in dataclasses.asdict(config.module).items()
+    }
     return _SequenceNet(
         module=SequenceModule,
-        module__n_inputs=config.n_inputs,
-        module__n_outputs=config.n_outputs,
-        module__hidden_size=config.hidden_size,
-        module__num_layers=config.num_layers,
-        module__bidirectional=config.bidirectional,
-        module__dropout=config.dropout,
-        module__cell=config.cell,
-        module__num_embeddings=config.num_embeddings,
-        module__embedding_dim=config.embedding_dim,
-        criterion=criterion,
+        **module_args,
+        criterion=config.criterion,
         criterion__reduction="none",
         optimizer=_optimizer_class(config.optimizer),
         optimizer__weight_decay=config.weight_decay,

@@ -11,10 +11,10 @@ import pytest
 import torch
 
 from sklstm import LSTMRegressor
-from sklstm._device import resolve_device
+from sklstm._training import resolve_device
 
-from ._datasets import sine_windows
-from .conftest import FAST_PARAMS
+from .._datasets import sine_windows
+from ..conftest import FAST_PARAMS
 
 
 def test_auto_is_cpu_without_cuda(monkeypatch):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from sklstm._module import SequenceModule
+from sklstm._nn import SequenceModule
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])

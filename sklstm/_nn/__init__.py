@@ -1,0 +1,22 @@
+"""The torch modules: pure torch, no scikit-learn and no skorch.
+
+``SequenceModule`` = [embedding] -> encoder -> one vector per sequence ->
+dropout -> linear head. Encoders are registered in ``ENCODERS`` by the ``cell``
+names the estimators accept.
+"""
+
+from ._encoders import CausalEncoder, Encoder
+from ._module import ENCODERS, SequenceModule, make_encoder, resolve_cell_params
+from ._rnn import GRUEncoder, LSTMEncoder, RNNEncoder
+
+__all__ = [
+    "ENCODERS",
+    "CausalEncoder",
+    "Encoder",
+    "GRUEncoder",
+    "LSTMEncoder",
+    "RNNEncoder",
+    "SequenceModule",
+    "make_encoder",
+    "resolve_cell_params",
+]

@@ -1,0 +1,158 @@
+"""The network: [embedding] -> encoder -> one vector per sequence -> dropout -> head.
+
+Pure torch: this module does not import scikit-learn or skorch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from ._encoders import Encoder
+from ._rnn import GRUEncoder, LSTMEncoder
+
+__all__ = ["ENCODERS", "SequenceModule", "make_encoder", "resolve_cell_params"]
+
+# The encoders by the ``cell`` names the estimators accept; the estimators'
+# ``cell`` constraint is read from this table. A new cell is one encoder class
+# and one row here.
+ENCODERS: dict[str, type[Encoder]] = {"lstm": LSTMEncoder, "gru": GRUEncoder}
+
+
+def resolve_cell_params(
+    cell: str, cell_params: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The options of ``cell``: its defaults updated by ``cell_params``.
+
+    Raises
+    ------
+    ValueError
+        If ``cell_params`` names an option ``cell`` does not take.
+    """
+    accepted = ENCODERS[cell].cell_params
+    given = dict(cell_params or {})
+    unknown = sorted(set(given) - set(accepted), key=str)
+    if unknown:
+        takes = (
+            "it takes " + ", ".join(repr(k) for k in sorted(accepted))
+            if accepted
+            else "it takes none"
+        )
+        raise ValueError(
+            f"cell_params has option(s) {unknown} that cell={cell!r} does not "
+            f"take; {takes}."
+        )
+    return {**accepted, **given}
+
+
+def make_encoder(
+    cell: str,
+    *,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int,
+    bidirectional: bool,
+    dropout: float,
+    cell_params: Mapping[str, Any] | None = None,
+) -> Encoder:
+    """Build the encoder registered as ``cell`` in :data:`ENCODERS`."""
+    encoder_class = ENCODERS[cell]
+    if bidirectional and not encoder_class.supports_bidirectional:
+        raise ValueError(
+            f"cell={cell!r} reads sequences forwards only (a causal encoder: its "
+            "output at a step sees no later step), so bidirectional=True is not "
+            "supported. Set bidirectional=False, or use cell='lstm' or 'gru'."
+        )
+    return encoder_class(
+        input_size=input_size,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        dropout=dropout,
+        **resolve_cell_params(cell, cell_params),
+    )
+
+
+class SequenceModule(nn.Module):
+    """A network that maps a batch of sequences to one output row each.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Number of features per time step.
+    n_outputs : int
+        Number of outputs (regression targets or class logits).
+    hidden_size : int, default=64
+        Width of the encoder.
+    num_layers : int, default=1
+        Number of stacked layers of the encoder.
+    bidirectional : bool, default=False
+        Whether the encoder also reads the sequence backwards.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the linear head.
+    cell : str, default="lstm"
+        The encoder, a key of :data:`ENCODERS`.
+    num_embeddings : int, default=None
+        With ``embedding_dim``: size of the token-id table; inputs are then
+        integer ids of shape (batch, seq_len), id 0 being padding.
+    embedding_dim : int, default=None
+        Size of the learned token embeddings (replaces ``n_inputs``).
+    cell_params : dict, default=None
+        Options of the encoder (see :func:`resolve_cell_params`).
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        n_outputs: int,
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        cell: str = "lstm",
+        num_embeddings: int | None = None,
+        embedding_dim: int | None = None,
+        cell_params: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.embedding: nn.Embedding | None = None
+        if embedding_dim is not None and num_embeddings is not None:
+            self.embedding = nn.Embedding(num_embeddings, embedding_dim, padding_idx=0)
+            n_inputs = embedding_dim
+        self.encoder = make_encoder(
+            cell,
+            input_size=n_inputs,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            cell_params=cell_params,
+        )
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.encoder.output_size, n_outputs)
+
+    def forward(
+        self, X: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Return one output row per sequence.
+
+        Parameters
+        ----------
+        X : tensor of shape (batch, seq_len, n_inputs) or (batch, seq_len)
+            The sequences (token ids with an embedding), padded at the end when
+            ``lengths`` is given.
+        lengths : tensor of shape (batch,), default=None
+            True length of each sequence, so that padding never reaches the
+            encoder's output.
+
+        Returns
+        -------
+        out : tensor of shape (batch, n_outputs)
+        """
+        if self.embedding is not None:
+            X = self.embedding(X)
+        out: torch.Tensor = self.head(self.dropout(self.encoder(X, lengths)))
+        return out

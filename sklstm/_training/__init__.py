@@ -1,0 +1,44 @@
+"""Training glue: the only part of sklstm that imports skorch.
+
+Builds and drives the skorch net (``_net``), its callbacks (``_callbacks``),
+the in-memory batch iterator and validation splits (``_data``), and resolves
+the ``device`` parameter (``_device``). The estimators use what is re-exported
+here.
+"""
+
+from .._nn import ENCODERS, resolve_cell_params
+from ._data import SequenceDataset
+from ._device import resolve_device
+from ._net import (
+    OPTIMIZERS,
+    ModuleConfig,
+    NetConfig,
+    TrainingStop,
+    build_net,
+    config_changes,
+    net_state,
+    predict_raw,
+    rebuild_net,
+    refresh_callbacks,
+    train,
+    training_history,
+)
+
+__all__ = [
+    "ENCODERS",
+    "OPTIMIZERS",
+    "ModuleConfig",
+    "NetConfig",
+    "SequenceDataset",
+    "TrainingStop",
+    "build_net",
+    "config_changes",
+    "net_state",
+    "predict_raw",
+    "rebuild_net",
+    "refresh_callbacks",
+    "resolve_cell_params",
+    "resolve_device",
+    "train",
+    "training_history",
+]

@@ -1,0 +1,195 @@
+"""The callbacks sklstm adds to skorch's training loop.
+
+One concern each: a validation score, a guard against diverging training,
+early stopping that restores the best epoch, and the epoch table.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EarlyStopping, PrintLog
+
+from .. import _compat as skorch_private
+
+__all__ = [
+    "EarlyStoppingBest",
+    "FiniteGuard",
+    "PlainPrintLog",
+    "StopTraining",
+    "ValidationScore",
+]
+
+
+class StopTraining(KeyboardInterrupt):
+    """Raised by sklstm's own callbacks to end training (not a user's Ctrl-C).
+
+    skorch ends training quietly on ``KeyboardInterrupt``; the subclass lets
+    :func:`train` tell a planned stop from an interrupt by the user.
+    """
+
+
+class ValidationScore(Callback):  # type: ignore[misc]
+    """Record a score of the network's raw outputs on the validation set.
+
+    Parameters
+    ----------
+    score : callable
+        ``score(raw_outputs, targets) -> float`` on the validation batches
+        joined, as the output head defines it (R² or accuracy).
+    """
+
+    def __init__(self, score: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
+        self.score = score
+
+    def on_epoch_begin(self, net: NeuralNet, **kwargs: Any) -> None:
+        self.preds_: list[torch.Tensor] = []
+        self.trues_: list[torch.Tensor] = []
+
+    def on_batch_end(
+        self,
+        net: NeuralNet,
+        batch: Any = None,
+        training: bool = False,
+        y_pred: torch.Tensor | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if not training and y_pred is not None:
+            self.preds_.append(y_pred.detach().cpu())
+            self.trues_.append(batch[1])
+
+    def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
+        if not self.preds_:
+            return
+        raw = torch.cat(self.preds_).double()
+        net.history.record("valid_score", self.score(raw, torch.cat(self.trues_)))
+
+    def on_train_end(self, net: NeuralNet, **kwargs: Any) -> None:
+        self.preds_, self.trues_ = [], []  # keep no data in the fitted net
+
+
+class FiniteGuard(Callback):  # type: ignore[misc]
+    """Stop training when the loss or the weights stop being finite, and roll back.
+
+    Keeps a copy of the module and optimizer state from the end of the last
+    epoch whose weights were all finite (or from the start of training). A
+    non-finite training loss, or non-finite weights at the end of an epoch,
+    restores that copy, removes the epoch from the history and stops training;
+    ``message_`` then says what happened.
+    """
+
+    _good: tuple[Any, Any] | None = None
+
+    def on_train_begin(self, net: NeuralNet, **kwargs: Any) -> None:
+        self.message_: str | None = None
+        self._keep(net)
+
+    def on_batch_end(
+        self,
+        net: NeuralNet,
+        training: bool = False,
+        loss: torch.Tensor | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if training and loss is not None and not math.isfinite(loss.item()):
+            # skorch has recorded this batch: training batches come first
+            batch = len(net.history[-1]["batches"])
+            self._stop(net, f"the training loss became {loss.item()}", batch)
+
+    def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
+        if all(bool(torch.isfinite(p).all()) for p in net.module_.parameters()):
+            self._keep(net)
+        else:
+            self._stop(net, "the weights became infinite or NaN")
+
+    def on_train_end(self, net: NeuralNet, **kwargs: Any) -> None:
+        self._good = None  # keep no copy in the fitted net
+
+    def _keep(self, net: NeuralNet) -> None:
+        self._good = (
+            copy.deepcopy(net.module_.state_dict()),
+            copy.deepcopy(net.optimizer_.state_dict()),
+        )
+
+    def _stop(self, net: NeuralNet, what: str, batch: int | None = None) -> None:
+        assert self._good is not None
+        module_state, optimizer_state = self._good
+        net.module_.load_state_dict(module_state)
+        net.optimizer_.load_state_dict(optimizer_state)
+        row = net.history[-1]
+        where = f"epoch {row['epoch']}" + (f", batch {batch}" if batch else "")
+        self.message_ = f"{what} in {where}"
+        for key in [k for k in row if k.startswith(("train_", "valid_"))]:
+            del row[key]  # the epoch did not complete: it is not a result
+        raise StopTraining
+
+
+class EarlyStoppingBest(EarlyStopping):  # type: ignore[misc]
+    """Early stopping on the validation loss that restores the best epoch.
+
+    ``threshold`` (the estimator's ``tol``) decides what counts as an
+    improvement for the patience counter, as in scikit-learn's MLP; the weights
+    kept are those of the epoch with the lowest validation loss. Epochs without
+    a validation set (``partial_fit``) are ignored.
+    """
+
+    def on_train_begin(self, net: NeuralNet, **kwargs: Any) -> None:
+        super().on_train_begin(net, **kwargs)
+        self.lowest_loss_ = np.inf
+
+    def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
+        row = net.history[-1]
+        if self.monitor not in row:
+            return
+        loss = row[self.monitor]
+        if loss < self.lowest_loss_:
+            self.lowest_loss_ = loss
+            self.best_epoch_ = row["epoch"]
+            self.best_model_weights_ = copy.deepcopy(net.module_.state_dict())
+        if skorch_private.score_improved(self, loss):
+            self.misses_ = 0
+            self.dynamic_threshold_ = skorch_private.new_threshold(self, loss)
+        else:
+            self.misses_ += 1
+        if self.misses_ >= self.patience:
+            skorch_private.sink(
+                self,
+                f"Stopping since {self.monitor} has not improved by more than "
+                f"tol={self.threshold} in the last {self.patience} epochs.",
+                verbose=net.verbose,
+            )
+            raise StopTraining
+
+
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _colour_wanted() -> bool:
+    """Colour only on a terminal, and never with NO_COLOR set (no-color.org)."""
+    stream = sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty is not None and isatty()) and "NO_COLOR" not in os.environ
+
+
+class PlainPrintLog(PrintLog):  # type: ignore[misc]
+    """skorch's per-epoch table, with ANSI colours only on a terminal.
+
+    skorch colours the best value of each column; in a log file or a notebook
+    those codes are noise, so they are left out wherever stdout is not a
+    terminal.
+    """
+
+    def format_row(self, row: dict[str, Any], key: str, color: str) -> Any:
+        text = super().format_row(row, key, color)
+        if isinstance(text, str) and not _colour_wanted():
+            return _ANSI_CODE.sub("", text)
+        return text

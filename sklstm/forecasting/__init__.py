@@ -1,0 +1,16 @@
+"""Forecasting tools: window a time-ordered series, forecast many steps ahead.
+
+numpy, pandas and scikit-learn only; no torch.
+
+- :class:`SequenceWindower` turns a series into one trailing window per row,
+  so that ``Pipeline([SequenceWindower(w), LSTMRegressor()])`` works with
+  ``cross_val_score`` and ``TimeSeriesSplit``;
+- :func:`sliding_windows` returns windows and the values that follow them;
+- :func:`forecast` feeds predictions back for multi-step forecasts.
+"""
+
+from ._forecast import forecast
+from ._windower import SequenceWindower
+from ._windows import sliding_windows
+
+__all__ = ["SequenceWindower", "forecast", "sliding_windows"]

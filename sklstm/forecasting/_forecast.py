@@ -1,0 +1,119 @@
+"""forecast: many steps ahead from a one-step (or few-step) model.
+
+numpy, pandas and scikit-learn only; no torch.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from .._compat import HasMethods, Interval, validate_params
+from ._series import numeric_series
+from ._windower import SequenceWindower
+
+__all__ = ["forecast"]
+
+
+@validate_params(
+    {
+        "estimator": [HasMethods(["predict"])],
+        "history": "no_validation",  # read and explained by numeric_series
+        "steps": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
+    """Forecast ``steps`` values ahead by feeding predictions back as inputs.
+
+    The estimator predicts from the last ``window`` values of ``history``
+    (``window`` is its ``n_features_in_``); its prediction is appended and the
+    window moves on, until ``steps`` values are forecast. A model predicting
+    ``horizon`` values at once advances ``horizon`` steps per call. Errors
+    compound over the steps, as in any recursive forecast.
+
+    Parameters
+    ----------
+    estimator : fitted regressor
+        A model fitted on univariate windows ``(n, window)`` (e.g. from
+        :func:`sliding_windows`), predicting the next value or the next
+        ``horizon`` values; or a fitted Pipeline that starts with a
+        :class:`SequenceWindower` and was fitted on the series itself.
+    history : array-like of shape (n_rows,)
+        The series so far; at least ``window`` values.
+    steps : int
+        Number of future values to return.
+
+    Returns
+    -------
+    future : ndarray of shape (steps,)
+        The forecast values, in time order.
+
+    See Also
+    --------
+    sliding_windows : Windows and the values that follow them, as ``(X, y)``.
+    SequenceWindower : One window per row, keeping ``y`` aligned in a pipeline.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklstm import forecast, sliding_windows
+    >>> X, y = sliding_windows(np.arange(20.0), window=3)
+    >>> forecast(LinearRegression().fit(X, y), np.arange(20.0), steps=3).round(6)
+    array([20., 21., 22.])
+    """
+    steps = int(steps)
+    first = estimator.steps[0][1] if isinstance(estimator, Pipeline) else None
+    windows_itself = isinstance(first, SequenceWindower)
+    if isinstance(first, SequenceWindower):
+        # The pipeline windows the series itself: give it the last `window`
+        # values, whose last row is the full window, and keep that row's output.
+        check_is_fitted(first)
+        window = first.window
+        names = getattr(first, "feature_names_in_", None)
+
+        def predict_next(recent: np.ndarray) -> np.ndarray:
+            data: Any = recent
+            if names is not None:  # fitted on pandas: pass the same column name
+                data = pd.DataFrame({names[0]: recent})
+            return np.ravel(np.asarray(estimator.predict(data))[-1])
+
+    else:
+        fitted_window = getattr(estimator, "n_features_in_", None)
+        if fitted_window is None:
+            raise ValueError(
+                "forecast needs a fitted estimator that was trained on univariate "
+                "windows of shape (n, window)."
+            )
+        window = int(fitted_window)
+
+        def predict_next(recent: np.ndarray) -> np.ndarray:
+            return np.ravel(estimator.predict(recent[np.newaxis]))
+
+    values = numeric_series(history, "history")
+    if values.ndim == 2 and values.shape[1] == 1:  # a one-column frame
+        values = values[:, 0]
+    if values.ndim != 1:
+        raise ValueError(
+            "forecast works on a univariate history (1D), got an array of shape "
+            f"{values.shape}. For a multivariate series, the future of the other "
+            "variables is unknown."
+        )
+    if len(values) < window and not windows_itself:  # the windower pads
+        raise ValueError(
+            f"history has {len(values)} values but the estimator reads windows "
+            f"of {window}."
+        )
+    buffer = list(values[-window:])
+    future: list[float] = []
+    while len(future) < steps:
+        prediction = predict_next(np.asarray(buffer[-window:]))
+        future.extend(prediction.tolist())
+        buffer.extend(prediction.tolist())
+    return np.asarray(future[:steps])

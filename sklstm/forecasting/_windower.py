@@ -1,0 +1,209 @@
+"""SequenceWindower: one trailing window per time step of a series.
+
+numpy, pandas and scikit-learn only; no torch.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._compat import Interval, StrOptions, _fit_context
+from .._validation import is_sequence
+from ._series import as_array, check_dtypes, explain_series, trailing_windows
+
+__all__ = ["SequenceWindower"]
+
+
+class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Turn a time-ordered series into one trailing window per time step.
+
+    Row ``t`` of the output holds the observations ``t - window + 1 .. t``, so the
+    output has as many rows as the input and a target ``y`` aligned with the
+    series stays aligned with the windows. That makes
+    ``Pipeline([SequenceWindower(window), LSTMRegressor()])`` work with
+    ``cross_val_score`` and ``TimeSeriesSplit``.
+
+    Parameters
+    ----------
+    window : int, default=10
+        Number of time steps in each window.
+    padding : {"edge", "zeros"}, default="edge"
+        How the first ``window - 1`` rows, which have less history than
+        ``window``, are filled: by repeating the first observation (``"edge"``)
+        or with zeros.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns (variables) of the series seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of the series when it was a DataFrame with string names.
+
+    See Also
+    --------
+    sliding_windows : Windows and the values that follow them, as ``(X, y)``.
+    forecast : Recursive multi-step forecast from a one-step model.
+
+    Notes
+    -----
+    A univariate series (1D, a Series, or one column) gives a 2D output
+    ``(n_rows, window)`` whose columns are lags, so it also feeds models such as
+    ``Ridge``, and ``set_output(transform="pandas")`` gives a DataFrame with lag
+    column names. A multivariate series gives a 3D output
+    ``(n_rows, window, n_features)``; a DataFrame cannot hold that, so pandas
+    output raises a ``ValueError`` for multivariate series.
+
+    The output is a read-only view of the (padded) series: memory grows with the
+    length of the series, not with ``window``. Copy it before writing to it.
+
+    Each row depends on the rows before it. Transforming a subset of the rows
+    (e.g. a test fold on its own) pads that subset's first ``window - 1`` rows
+    instead of using the history that preceded them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import SequenceWindower
+    >>> SequenceWindower(window=3).fit_transform(np.arange(5.0))
+    array([[0., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 2.],
+           [1., 2., 3.],
+           [2., 3., 4.]])
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "padding": [StrOptions({"edge", "zeros"})],
+    }
+
+    def __init__(self, window: int = 10, *, padding: str = "edge") -> None:
+        self.window = window
+        self.padding = padding
+
+    @_fit_context(prefer_skip_nested_validation=True)  # type: ignore[untyped-decorator]
+    def fit(self, X: Any, y: Any = None) -> SequenceWindower:
+        """Record the number (and names) of the series' columns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows,) or (n_rows, n_features)
+            The series, rows in time order.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequenceWindower
+            The fitted transformer.
+        """
+        self._validate_series(X, reset=True)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Return one trailing window per row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows,) or (n_rows, n_features)
+            The series, rows in time order.
+
+        Returns
+        -------
+        windows : ndarray of shape (n_rows, window) or (n_rows, window, n_features)
+            A read-only view; 2D for a univariate series.
+        """
+        check_is_fitted(self, "n_features_in_")
+        series = self._validate_series(X, reset=False)
+        if self.n_features_in_ > 1 and _pandas_output_requested(self):
+            raise ValueError(
+                "Pandas output is only available for a univariate series: "
+                f"windows of {self.n_features_in_} variables are 3D "
+                f"(n_rows, {self.window}, {self.n_features_in_}), which a "
+                "DataFrame cannot hold. Use set_output(transform='default')."
+            )
+        windows = trailing_windows(series, int(self.window), self.padding)
+        return windows[:, :, 0] if self.n_features_in_ == 1 else windows
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Lag column names of the univariate output, oldest first.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Name of the series; defaults to ``feature_names_in_`` or ``"x0"``.
+
+        Returns
+        -------
+        names : ndarray of str of shape (window,)
+            ``"<name>_lag<k>"`` for k = window - 1 .. 0 (lag 0 is the current row).
+
+        Raises
+        ------
+        ValueError
+            For a multivariate series, whose windows are 3D.
+        """
+        check_is_fitted(self, "n_features_in_")
+        if input_features is None:
+            input_features = getattr(self, "feature_names_in_", ["x0"])
+        names = list(input_features)
+        if self.n_features_in_ > 1 or len(names) != 1:
+            raise ValueError(
+                "Lag feature names exist for a univariate series only; a "
+                f"multivariate series of {self.n_features_in_} variables gives 3D "
+                "windows without column names."
+            )
+        lags = range(self.window - 1, -1, -1)
+        return np.asarray([f"{names[0]}_lag{k}" for k in lags], dtype=object)
+
+    def _validate_series(self, X: Any, *, reset: bool) -> np.ndarray:
+        check_dtypes(X, "SequenceWindower")
+        one_d = getattr(X, "ndim", None) == 1
+        if one_d and not reset and self.n_features_in_ > 1:
+            raise ValueError(
+                f"Expected a series of {self.n_features_in_} columns, got a 1D array "
+                f"of shape {X.shape}. Reshape your data: rows are time steps, "
+                "columns are variables."
+            )
+        if one_d or (isinstance(X, list) and X and not is_sequence(X[0])):
+            # a pandas Series keeps its name as the column name
+            if hasattr(X, "to_frame"):
+                X = X.to_frame()
+            else:
+                X = as_array(X, "SequenceWindower").reshape(-1, 1)
+        if getattr(X, "ndim", 2) > 2:
+            raise ValueError(
+                f"SequenceWindower expects one series: rows are time steps and "
+                f"columns are variables, shape (n_rows,) or (n_rows, n_features); "
+                f"got an array of shape {X.shape}. Data that is already cut into "
+                "sequences goes to the estimators directly."
+            )
+        try:
+            # numpy warns on inf + -inf in the finiteness check: the error follows
+            with np.errstate(invalid="ignore", over="ignore"):
+                series: np.ndarray = validate_data(
+                    self, X, reset=reset, dtype=[np.float64, np.float32]
+                )
+        except (TypeError, ValueError) as exc:
+            raise explain_series(exc, "SequenceWindower") from exc
+        if reset and series.shape[0] < self.window:
+            raise ValueError(
+                f"SequenceWindower(window={self.window}) got {series.shape[0]} "
+                f"sample(s) (time steps), fewer than the window. Pass a longer "
+                "series or a smaller window."
+            )
+        return series
+
+
+def _pandas_output_requested(estimator: Any) -> bool:
+    config = getattr(estimator, "_sklearn_output_config", {})
+    if config.get("transform") is not None:
+        return bool(config["transform"] == "pandas")
+    from sklearn import get_config
+
+    return bool(get_config()["transform_output"] == "pandas")

@@ -1,0 +1,130 @@
+"""sliding_windows: a series cut into windows and the values that follow them.
+
+numpy only; no torch.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+
+from .._compat import Interval, validate_params
+from ._series import numeric_series, trailing_windows
+
+__all__ = ["sliding_windows"]
+
+
+@validate_params(
+    {
+        "series": "no_validation",  # read and explained by numeric_series
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "target": "no_validation",  # a column name or position
+    },
+    prefer_skip_nested_validation=True,
+)
+def sliding_windows(
+    series: Any, window: int, horizon: int = 1, *, target: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a series into windows and the values that follow each one.
+
+    The tutorial form of windowing: ``X[i]`` holds ``window`` consecutive
+    observations and ``y[i]`` the ``horizon`` values right after them. Only full
+    windows are returned (no padding).
+
+    Parameters
+    ----------
+    series : array-like of shape (n_rows,) or (n_rows, n_features)
+        The series, rows in time order.
+    window : int
+        Number of time steps in each window.
+    horizon : int, default=1
+        Number of future values to predict; more than 1 gives a 2D ``y`` for a
+        multi-output regressor.
+    target : int or str, default=None
+        For a multivariate series, the column (position or DataFrame name) whose
+        future values form ``y``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, window) or (n_windows, window, n_features)
+        Read-only view; 2D for a univariate series.
+    y : ndarray of shape (n_windows,) or (n_windows, horizon)
+        The following values of the target column.
+
+    See Also
+    --------
+    SequenceWindower : One window per row, keeping ``y`` aligned in a pipeline.
+    forecast : Recursive multi-step forecast from a one-step model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import sliding_windows
+    >>> X, y = sliding_windows(np.arange(6.0), window=3, horizon=2)
+    >>> X
+    array([[0., 1., 2.],
+           [1., 2., 3.]])
+    >>> y
+    array([[3., 4.],
+           [4., 5.]])
+    """
+    window, horizon = int(window), int(horizon)
+    columns = list(getattr(series, "columns", []))
+    data = numeric_series(series, "series", keep_integers=True)
+    if data.ndim == 1:
+        data = data[:, np.newaxis]
+    if data.ndim != 2:
+        raise ValueError(
+            f"series must be 1D or 2D (rows are time steps), got shape {data.shape}."
+        )
+    if data.shape[1] == 0:
+        raise ValueError(
+            f"series has shape {data.shape}: no columns. Pass at least one variable."
+        )
+    if data.shape[1] == 1:
+        column = 0
+    elif target is None:
+        raise ValueError(
+            f"The series has {data.shape[1]} columns: pass target= (a column "
+            "position or name) to say which one y comes from."
+        )
+    else:
+        column = _target_column(target, columns, data.shape[1])
+    n_windows = data.shape[0] - window - horizon + 1
+    if n_windows < 1:
+        raise ValueError(
+            f"A series of {data.shape[0]} rows is too short for window={window} "
+            f"and horizon={horizon}: it needs at least {window + horizon} rows."
+        )
+    X = trailing_windows(data, window, "edge")[window - 1 : window - 1 + n_windows]
+    future = np.lib.stride_tricks.sliding_window_view(data[window:, column], horizon)
+    y = future[:n_windows]
+    return (X[:, :, 0] if data.shape[1] == 1 else X), (
+        y[:, 0].copy() if horizon == 1 else y.copy()
+    )
+
+
+def _target_column(target: Any, columns: list[Any], n_columns: int) -> int:
+    """Position of ``target``: a DataFrame column name, or else a position."""
+    if columns and _among(target, columns):
+        if columns.count(target) > 1:
+            raise ValueError(
+                f"target={target!r} names {columns.count(target)} columns of the "
+                "series; rename them so that the target is unambiguous."
+            )
+        return columns.index(target)
+    if isinstance(target, Integral) and not columns and 0 <= int(target) < n_columns:
+        return int(target)
+    kind = f"columns {columns}" if columns else f"positions 0..{n_columns - 1}"
+    raise ValueError(f"target={target!r} is not one of the series' {kind}.")
+
+
+def _among(target: Any, columns: list[Any]) -> bool:
+    """``target in columns``, False for unhashable or array-like targets."""
+    try:
+        return bool(target in columns)
+    except (TypeError, ValueError):
+        return False
