@@ -258,7 +258,9 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             if self.embedding_dim is not None
             else None,
             embedding_dim=self.embedding_dim,
-            cell_params=_training.resolve_cell_params(self.cell, self.cell_params),
+            cell_params=_training.resolve_cell_params(
+                self.cell, self.cell_params, bidirectional=self.bidirectional
+            ),
         )
         return _training.NetConfig(
             module=module,

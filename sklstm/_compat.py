@@ -74,5 +74,5 @@ def new_threshold(callback: Any, score: float) -> float:
 
 
 def sink(callback: Any, text: str, *, verbose: Any) -> None:
-    """Print ``text`` through a callback's sink when ``verbose`` asks for it."""
+    """Send ``text`` to a callback's sink (``print`` only when ``verbose``)."""
     callback._sink(text, verbose=verbose)

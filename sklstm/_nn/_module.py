@@ -23,16 +23,24 @@ ENCODERS: dict[str, type[Encoder]] = {"lstm": LSTMEncoder, "gru": GRUEncoder}
 
 
 def resolve_cell_params(
-    cell: str, cell_params: Mapping[str, Any] | None
+    cell: str, cell_params: Mapping[str, Any] | None, *, bidirectional: bool = False
 ) -> dict[str, Any]:
     """The options of ``cell``: its defaults updated by ``cell_params``.
 
     Raises
     ------
     ValueError
-        If ``cell_params`` names an option ``cell`` does not take.
+        If ``cell_params`` names an option ``cell`` does not take, or
+        ``bidirectional`` is asked of a cell that reads forwards only.
     """
-    accepted = ENCODERS[cell].cell_params
+    encoder_class = ENCODERS[cell]
+    if bidirectional and not encoder_class.supports_bidirectional:
+        raise ValueError(
+            f"cell={cell!r} reads sequences forwards only (a causal encoder: its "
+            "output at a step sees no later step), so bidirectional=True is not "
+            "supported. Set bidirectional=False, or use cell='lstm' or 'gru'."
+        )
+    accepted = encoder_class.cell_params
     given = dict(cell_params or {})
     unknown = sorted(set(given) - set(accepted), key=str)
     if unknown:
@@ -59,20 +67,14 @@ def make_encoder(
     cell_params: Mapping[str, Any] | None = None,
 ) -> Encoder:
     """Build the encoder registered as ``cell`` in :data:`ENCODERS`."""
-    encoder_class = ENCODERS[cell]
-    if bidirectional and not encoder_class.supports_bidirectional:
-        raise ValueError(
-            f"cell={cell!r} reads sequences forwards only (a causal encoder: its "
-            "output at a step sees no later step), so bidirectional=True is not "
-            "supported. Set bidirectional=False, or use cell='lstm' or 'gru'."
-        )
-    return encoder_class(
+    options = resolve_cell_params(cell, cell_params, bidirectional=bidirectional)
+    return ENCODERS[cell](
         input_size=input_size,
         hidden_size=hidden_size,
         num_layers=num_layers,
         bidirectional=bidirectional,
         dropout=dropout,
-        **resolve_cell_params(cell, cell_params),
+        **options,
     )
 
 
