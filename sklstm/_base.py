@@ -26,6 +26,8 @@ from ._sequences import RaggedSequences, channel_stats
 from ._targets import Target
 from ._validation import check_sample_weight, check_sequences, check_target
 
+__all__ = ["_BaseLSTM"]
+
 _SEED_MAX = np.iinfo(np.int32).max
 
 

@@ -12,6 +12,8 @@ from ._compat import StrOptions, _fit_context
 from ._targets import ClassesTarget
 from ._validation import check_labels
 
+__all__ = ["LSTMClassifier"]
+
 
 class LSTMClassifier(ClassifierMixin, _BaseLSTM):  # type: ignore[misc]
     """Recurrent neural network classifier for sequences (LSTM or GRU).

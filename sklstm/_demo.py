@@ -22,6 +22,8 @@ from ._regressor import LSTMRegressor
 from .datasets import make_seasonal_series
 from .forecasting import forecast, sliding_windows
 
+__all__ = ["main"]
+
 PROG = "python -m sklstm"
 DEFAULT_WINDOW = 48
 DEFAULT_EPOCHS = 20

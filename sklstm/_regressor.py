@@ -12,6 +12,8 @@ from ._compat import StrOptions, _fit_context
 from ._targets import REGRESSION_LOSSES, RegressionTarget
 from ._validation import numeric_target
 
+__all__ = ["LSTMRegressor"]
+
 
 class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
     """Recurrent neural network regressor for sequences (LSTM or GRU).

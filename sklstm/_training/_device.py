@@ -6,6 +6,8 @@ import re
 
 import torch
 
+__all__ = ["resolve_device"]
+
 _DEVICE_PATTERN = re.compile(r"^(auto|cpu|cuda(:\d+)?|mps)$")
 
 
