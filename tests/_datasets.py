@@ -31,3 +31,10 @@ def multivariate(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     X = rng.normal(size=(n, 12, 3))
     y = 2.0 * X[:, -1, 0] + X[:, -4:, 1].mean(axis=1) - X[:, 0, 2]
     return X, y
+
+
+def noisy_sine(n: int = 600, seed: int = 0) -> np.ndarray:
+    """One long series: a sine with a little Gaussian noise."""
+    rng = np.random.RandomState(seed)
+    t = np.arange(n)
+    return np.sin(0.2 * t) + 0.05 * rng.normal(size=n)
