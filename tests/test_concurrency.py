@@ -15,7 +15,7 @@ from skorch.callbacks import Callback
 from sklstm import LSTMClassifier, LSTMRegressor
 
 from ._datasets import sine_windows
-from .conftest import FAST_PARAMS
+from ._params import FAST
 
 
 @pytest.mark.parametrize("Estimator", [LSTMRegressor, LSTMClassifier])
@@ -25,7 +25,7 @@ def test_predictions_from_many_threads_equal_single_threaded(Estimator):
     y = X[:, -1, 0] + X[:, 0, 1]
     if Estimator is LSTMClassifier:
         y = y > 0
-    model = Estimator(**{**FAST_PARAMS, "max_epochs": 2}).fit(X[:200], y[:200])
+    model = Estimator(**{**FAST, "max_epochs": 2}).fit(X[:200], y[:200])
     method = model.predict_proba if Estimator is LSTMClassifier else model.predict
     expected = method(X)
     # each task predicts a different slice, so chunk borders fall differently
@@ -50,9 +50,7 @@ class _RecordThreads(Callback):  # type: ignore[misc]
 @pytest.mark.slow
 def test_two_joblib_workers_do_not_oversubscribe_the_cpu():
     X, y = sine_windows(120, seq_len=6)
-    model = LSTMRegressor(
-        **{**FAST_PARAMS, "max_epochs": 2}, callbacks=[_RecordThreads()]
-    )
+    model = LSTMRegressor(**{**FAST, "max_epochs": 2}, callbacks=[_RecordThreads()])
     result = cross_validate(
         model, X, y, cv=TimeSeriesSplit(4), n_jobs=2, return_estimator=True
     )

@@ -7,11 +7,12 @@ import pytest
 
 from sklstm import LSTMClassifier, LSTMRegressor, SequenceWindower, export_onnx
 
-from .conftest import FAST_PARAMS
+from ._params import FAST
 
 ort = pytest.importorskip("onnxruntime")
 
-SMALL = {**FAST_PARAMS, "hidden_size": 6, "max_epochs": 2}
+# this file's variant of FAST: a smaller model, a few epochs
+PARAMS = {**FAST, "hidden_size": 6, "max_epochs": 2}
 
 
 def _run(path, X: np.ndarray) -> np.ndarray:
@@ -25,7 +26,7 @@ def test_regressor_graph_matches_predict(tmp_path):
     X = rng.normal(loc=5.0, scale=3.0, size=(80, 10, 3))
     y = np.stack([X[:, -1, 0] * 10 + 100, X[:, -2, 1]], axis=1)
     model = LSTMRegressor(
-        **SMALL, cell="gru", bidirectional=True, num_layers=2, dropout=0.2
+        **PARAMS, cell="gru", bidirectional=True, num_layers=2, dropout=0.2
     ).fit(X, y)
     path = tmp_path / "model.onnx"
     export_onnx(model, path)
@@ -40,7 +41,7 @@ def test_regressor_graph_matches_predict(tmp_path):
 def test_univariate_regressor_takes_a_trailing_feature_axis(tmp_path):
     series = np.sin(np.arange(400) * 0.3)
     X = SequenceWindower(window=12).fit_transform(series[:-1])
-    model = LSTMRegressor(**SMALL).fit(X, series[1:])
+    model = LSTMRegressor(**PARAMS).fit(X, series[1:])
     export_onnx(model, tmp_path / "m.onnx")
     out = _run(tmp_path / "m.onnx", X[:, :, np.newaxis])
     assert out.shape == (len(X), 1)
@@ -51,7 +52,7 @@ def test_classifier_graph_gives_probabilities_for_a_chosen_length(tmp_path):
     rng = np.random.default_rng(1)
     X = [rng.normal(size=(n, 2)) for n in rng.integers(4, 15, size=60)]
     y = np.array(["up" if seq[:, 0].sum() > 0 else "down" for seq in X])
-    model = LSTMClassifier(**SMALL).fit(X, y)
+    model = LSTMClassifier(**PARAMS).fit(X, y)
     with pytest.raises(ValueError, match="pass seq_len="):
         export_onnx(model, tmp_path / "c.onnx")
     for length in (3, 20):  # fitted on ragged lists: any length can be chosen
@@ -71,12 +72,12 @@ def test_classifier_graph_gives_probabilities_for_a_chosen_length(tmp_path):
 
 def test_what_cannot_be_exported_is_refused(tmp_path):
     X = np.random.default_rng(0).normal(size=(40, 5))
-    fixed = LSTMRegressor(**SMALL).fit(X, X[:, 0])
+    fixed = LSTMRegressor(**PARAMS).fit(X, X[:, 0])
     with pytest.raises(ValueError, match="fitted on sequences of 5 steps"):
         export_onnx(fixed, tmp_path / "x.onnx", seq_len=7)
     with pytest.raises(TypeError, match="export its final estimator"):
         export_onnx(SequenceWindower(), tmp_path / "x.onnx")
     ids = np.random.default_rng(0).integers(0, 9, size=(40, 6))
-    model = LSTMClassifier(**SMALL, embedding_dim=3).fit(ids, ids[:, 0] > 4)
+    model = LSTMClassifier(**PARAMS, embedding_dim=3).fit(ids, ids[:, 0] > 4)
     with pytest.raises(ValueError, match="embedding_dim"):
         export_onnx(model, tmp_path / "x.onnx")

@@ -25,9 +25,10 @@ from sklstm import (
 from sklstm._persistence import FORMAT_VERSION, _digest
 from sklstm.datasets import make_negation_reviews
 
-from .conftest import FAST_PARAMS
+from ._params import FAST
 
-SMALL = {**FAST_PARAMS, "hidden_size": 4, "max_epochs": 3}
+# this file's variant of FAST: a smaller model, a few epochs
+PARAMS = {**FAST, "hidden_size": 4, "max_epochs": 3}
 
 
 def _data(n: int = 64) -> tuple[np.ndarray, np.ndarray]:
@@ -38,7 +39,7 @@ def _data(n: int = 64) -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture
 def regressor() -> LSTMRegressor:
     X, y = _data()
-    return LSTMRegressor(**SMALL).fit(X, y)
+    return LSTMRegressor(**PARAMS).fit(X, y)
 
 
 def _resave(path, payload: dict, *, fix_digest: bool) -> None:
@@ -78,7 +79,7 @@ def test_classifier_with_string_labels_and_dataframe_feature_names(tmp_path):
     X, y = _data()
     frame = pd.DataFrame(X[:, :, 0], columns=[f"t{i}" for i in range(6)])
     labels = np.where(y > 0, "up", "down")
-    model = LSTMClassifier(**SMALL, class_weight={"up": 2.0, "down": 1.0})
+    model = LSTMClassifier(**PARAMS, class_weight={"up": 2.0, "down": 1.0})
     model.fit(frame, labels)
     save_model(model, tmp_path / "c.sklstm")
     loaded = load_model(tmp_path / "c.sklstm")
@@ -92,7 +93,7 @@ def test_classifier_with_string_labels_and_dataframe_feature_names(tmp_path):
 
 def test_pipelines_of_sklstm_steps_round_trip(tmp_path):
     series = np.sin(np.arange(300) * 0.2)
-    pipe = make_pipeline(SequenceWindower(window=8), LSTMRegressor(**SMALL))
+    pipe = make_pipeline(SequenceWindower(window=8), LSTMRegressor(**PARAMS))
     pipe.fit(series[:-1], series[1:])
     save_model(pipe, tmp_path / "p.sklstm")
     loaded = load_model(tmp_path / "p.sklstm")
@@ -102,7 +103,7 @@ def test_pipelines_of_sklstm_steps_round_trip(tmp_path):
 
     texts, labels = make_negation_reviews(120, seed=0)
     text_pipe = make_pipeline(
-        TextTokenizer(max_len=12), LSTMClassifier(**SMALL, embedding_dim=4)
+        TextTokenizer(max_len=12), LSTMClassifier(**PARAMS, embedding_dim=4)
     ).fit(texts, labels)
     save_model(text_pipe, tmp_path / "t.sklstm")
     loaded = load_model(tmp_path / "t.sklstm")
@@ -116,7 +117,7 @@ def test_ragged_fitted_model_round_trips(tmp_path):
     rng = np.random.default_rng(0)
     X = [rng.normal(size=(n, 2)) for n in rng.integers(3, 12, size=40)]
     y = np.array([seq[:, 0].sum() for seq in X])
-    model = LSTMRegressor(**SMALL).fit(X, y)
+    model = LSTMRegressor(**PARAMS).fit(X, y)
     save_model(model, tmp_path / "r.sklstm")
     np.testing.assert_array_equal(
         load_model(tmp_path / "r.sklstm").predict(X), model.predict(X)
@@ -129,7 +130,7 @@ def test_what_cannot_be_saved_as_data_is_refused(regressor, tmp_path):
     with pytest.raises(TypeError, match="Pipelines of them; got StandardScaler"):
         save_model(StandardScaler().fit(np.ones((3, 2))), tmp_path / "x")
     X, y = _data()
-    with_class = LSTMRegressor(**{**SMALL, "optimizer": torch.optim.Adam}).fit(X, y)
+    with_class = LSTMRegressor(**{**PARAMS, "optimizer": torch.optim.Adam}).fit(X, y)
     with pytest.raises(TypeError, match=r"LSTMRegressor.optimizer is a type"):
         save_model(with_class, tmp_path / "x")
     regressor.set_params(random_state=np.random.RandomState(0))

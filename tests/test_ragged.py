@@ -8,7 +8,7 @@ import pytest
 from sklstm import LSTMClassifier, LSTMRegressor
 from sklstm.datasets import make_ragged_event_order
 
-from .conftest import FAST_PARAMS
+from ._params import FAST, ONE_EPOCH
 
 
 def _ragged_event_order(n, seed=0):
@@ -18,7 +18,7 @@ def _ragged_event_order(n, seed=0):
 @pytest.fixture(scope="module")
 def ragged_model():
     X, y = _ragged_event_order(800)
-    return LSTMClassifier(**{**FAST_PARAMS, "max_epochs": 25}).fit(X, y)
+    return LSTMClassifier(**{**FAST, "max_epochs": 25}).fit(X, y)
 
 
 def test_learns_multivariate_ragged_sequences(ragged_model):
@@ -39,7 +39,7 @@ def test_padding_never_reaches_the_state():
     rng = np.random.RandomState(0)
     X = [rng.normal(size=(n,)) for n in (3, 8, 5, 12) * 10]
     y = np.array([seq.sum() for seq in X])
-    model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 2}).fit(X, y)
+    model = LSTMRegressor(**{**FAST, "max_epochs": 2}).fit(X, y)
     seq = rng.normal(size=(4,))
     ref = model.predict([seq, np.zeros(9)])[0]
     # the same sequence next to a longer one filled with huge values
@@ -55,7 +55,7 @@ def test_a_ragged_fit_accepts_any_length_at_predict(ragged_model):
 def test_an_array_fit_accepts_ragged_lists_at_predict():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(50, 6))
-    model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 2}).fit(X, X.sum(axis=1))
+    model = LSTMRegressor(**{**FAST, "max_epochs": 2}).fit(X, X.sum(axis=1))
     out = model.predict([rng.normal(size=3), rng.normal(size=9)])
     assert out.shape == (2,)
     assert np.isfinite(out).all()
@@ -63,13 +63,13 @@ def test_an_array_fit_accepts_ragged_lists_at_predict():
 
 def test_equal_length_lists_are_plain_arrays():
     X = [[0.0, 1.0, 2.0], [1.0, 2.0, 3.0], [2.0, 3.0, 4.0]]
-    model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 1}).fit(X, [3.0, 4.0, 5.0])
+    model = LSTMRegressor(**ONE_EPOCH).fit(X, [3.0, 4.0, 5.0])
     assert model.n_features_in_ == 3
 
 
 def test_ragged_with_sample_weight_and_early_stopping():
     X, y = _ragged_event_order(100)
-    model = LSTMClassifier(**{**FAST_PARAMS, "max_epochs": 3}, early_stopping=True).fit(
+    model = LSTMClassifier(**{**FAST, "max_epochs": 3}, early_stopping=True).fit(
         X, y, sample_weight=np.ones(100)
     )
     assert len(model.validation_scores_) == model.n_iter_
@@ -78,7 +78,7 @@ def test_ragged_with_sample_weight_and_early_stopping():
 def test_inconsistent_features_per_step_is_a_clear_error():
     X = [np.zeros((4, 2)), np.zeros((6, 3))]
     with pytest.raises(ValueError, match="sequence 0 has 2, sequence 1 has 3"):
-        LSTMRegressor(**FAST_PARAMS).fit(X, [0.0, 1.0])
+        LSTMRegressor(**FAST).fit(X, [0.0, 1.0])
 
 
 def test_other_features_per_step_at_predict(ragged_model):
@@ -88,24 +88,24 @@ def test_other_features_per_step_at_predict(ragged_model):
 
 def test_empty_sequence_is_refused():
     with pytest.raises(ValueError, match=r"Sequence 1 has shape \(0, 1\)"):
-        LSTMRegressor(**FAST_PARAMS).fit([np.zeros(3), np.zeros(0)], [0.0, 1.0])
+        LSTMRegressor(**FAST).fit([np.zeros(3), np.zeros(0)], [0.0, 1.0])
 
 
 def test_nan_in_a_ragged_list_names_sample_and_step():
     X = [np.zeros(3), np.zeros(5), np.zeros(4)]
     X[2][1] = np.nan
     with pytest.raises(ValueError, match="NaN at sample 2, time step 1"):
-        LSTMRegressor(**FAST_PARAMS).fit(X, [0.0, 1.0, 2.0])
+        LSTMRegressor(**FAST).fit(X, [0.0, 1.0, 2.0])
 
 
 def test_text_in_a_ragged_list_is_explained():
     with pytest.raises(ValueError, match="Sequence 1 is not numeric"):
-        LSTMRegressor(**FAST_PARAMS).fit([[1.0, 2.0], ["a", "b", "c"]], [0.0, 1.0])
+        LSTMRegressor(**FAST).fit([[1.0, 2.0], ["a", "b", "c"]], [0.0, 1.0])
 
 
 def test_ragged_length_mismatch_with_y():
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
-        LSTMRegressor(**FAST_PARAMS).fit([np.zeros(3), np.zeros(5)], [0.0])
+        LSTMRegressor(**FAST).fit([np.zeros(3), np.zeros(5)], [0.0])
 
 
 def test_ragged_model_pickles(ragged_model):

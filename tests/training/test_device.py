@@ -14,7 +14,7 @@ from sklstm import LSTMRegressor
 from sklstm._training import resolve_device
 
 from .._datasets import sine_windows
-from ..conftest import FAST_PARAMS
+from .._params import FAST, ONE_EPOCH
 
 
 def test_auto_is_cpu_without_cuda(monkeypatch):
@@ -56,16 +56,14 @@ def test_unknown_device_fails_in_fit():
 def test_estimator_records_the_resolved_device(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     X, y = sine_windows(20, seq_len=5)
-    model = LSTMRegressor(**{**FAST_PARAMS, "device": "auto", "max_epochs": 1}).fit(
-        X, y
-    )
+    model = LSTMRegressor(**{**ONE_EPOCH, "device": "auto"}).fit(X, y)
     assert model.device == "auto"  # the parameter is untouched
     assert model.device_ == "cpu"
 
 
 def test_a_model_whose_net_was_on_cuda_loads_on_a_cpu_only_machine():
     X, y = sine_windows(40, seq_len=5)
-    model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 2}).fit(X, y)
+    model = LSTMRegressor(**{**FAST, "max_epochs": 2}).fit(X, y)
     expected = model.predict(X)
     # what a CUDA-trained model carries: skorch's device and ours say "cuda"
     model.net_.device = "cuda"
@@ -87,6 +85,6 @@ def test_a_model_whose_net_was_on_cuda_loads_on_a_cpu_only_machine():
 @pytest.mark.gpu
 def test_fits_and_predicts_on_cuda():
     X, y = sine_windows(100, seq_len=8)
-    model = LSTMRegressor(**{**FAST_PARAMS, "device": "cuda"}).fit(X, y)
+    model = LSTMRegressor(**{**FAST, "device": "cuda"}).fit(X, y)
     assert next(model.net_.module_.parameters()).is_cuda
     assert np.isfinite(model.predict(X)).all()
