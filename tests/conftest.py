@@ -1,4 +1,8 @@
-"""Shared test setup: one torch thread, fast estimator settings, small data."""
+"""Shared test setup: one torch thread, hypothesis profiles, fixtures, the gpu skip.
+
+The estimator presets live in tests/_params.py, small datasets in
+tests/_datasets.py; tests import those, never this file.
+"""
 
 from __future__ import annotations
 
@@ -17,27 +21,16 @@ import torch
 # 10-300x slower when another process is busy on the same cores.
 torch.set_num_threads(1)
 
-# Settings that keep each fit well under a second while still learning the
-# scikit-learn check datasets (see tests/test_common.py).
-FAST_PARAMS = {
-    "hidden_size": 16,
-    "max_epochs": 40,
-    "lr": 0.01,
-    "batch_size": 32,
-    "random_state": 0,
-    "device": "cpu",
-}
-
-
-# Hypothesis profiles for tests/test_fuzz.py, chosen with HYPOTHESIS_PROFILE.
+# Hypothesis profiles for tests/fuzz/, chosen with HYPOTHESIS_PROFILE.
 # "ci" (default): 200 examples per test, the same ones on every run, about
 # 30 s in all on one thread. "fuzz": 3000 fresh random examples per test, about
 # 10 minutes (nox -s fuzz).
-# Deadlines only flag slow examples; a stuck call is stopped by test_fuzz.py's
-# own time limit, since hypothesis can only time an example once it returns.
+# Deadlines only flag slow examples; a stuck call is stopped by the fuzz
+# suite's own time limit (tests/fuzz/_contract.py), since hypothesis can only
+# time an example once it returns.
 try:
     from hypothesis import HealthCheck, settings
-except ImportError:  # test_fuzz.py is skipped then
+except ImportError:  # tests/fuzz/ is skipped then
     pass
 else:
     _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]

@@ -1,4 +1,5 @@
-"""Behaviour shared by both estimators: ecosystem, determinism, persistence."""
+"""Behaviour shared by both estimators: ecosystem, determinism, persistence,
+and the flow of fit: unfitted use, failed fits, early stopping, sample weights."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import (
     GridSearchCV,
     StratifiedKFold,
@@ -22,7 +24,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklstm import LSTMClassifier, LSTMRegressor
 
 from ._datasets import event_order, sine_windows
-from .conftest import FAST_PARAMS
+from ._params import FAST, ONE_EPOCH
 
 ESTIMATORS = [LSTMRegressor, LSTMClassifier]
 
@@ -37,7 +39,7 @@ def _data(cls):
 def fitted(request):
     cls = request.param
     X, y = _data(cls)
-    return cls(**{**FAST_PARAMS, "max_epochs": 5}).fit(X, y), X, y
+    return cls(**{**FAST, "max_epochs": 5}).fit(X, y), X, y
 
 
 def test_clone_keeps_params_and_drops_the_fit(fitted):
@@ -102,7 +104,7 @@ def test_prediction_of_a_row_does_not_depend_on_its_batch(fitted):
 )
 def test_batch_independence_holds_for_other_architectures(params):
     X, y = sine_windows(1100, seq_len=8)
-    model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 1, **params}).fit(X, y)
+    model = LSTMRegressor(**{**ONE_EPOCH, **params}).fit(X, y)
     full = model.predict(X)  # spans three inference chunks
     for i in (0, 511, 512, 1099):
         assert model.predict(X[i : i + 1])[0] == full[i]
@@ -134,7 +136,7 @@ def test_in_a_pipeline():
     pipe = Pipeline(
         [
             ("shift", FunctionTransformer(lambda a: a * 10 + 3)),
-            ("lstm", LSTMRegressor(**FAST_PARAMS)),
+            ("lstm", LSTMRegressor(**FAST)),
         ]
     )
     pipe.fit(X, y)
@@ -145,7 +147,7 @@ def test_in_a_pipeline():
 def test_grid_search_in_two_processes():
     X, y = sine_windows(160, seq_len=8)
     grid = GridSearchCV(
-        LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 10}),
+        LSTMRegressor(**{**FAST, "max_epochs": 10}),
         {"hidden_size": [4, 16], "lr": [0.001, 0.01]},
         cv=TimeSeriesSplit(3),
         n_jobs=2,
@@ -163,7 +165,7 @@ def test_grid_search_in_two_processes():
 
 def test_cross_val_score_with_time_series_split():
     X, y = sine_windows(150, seq_len=8)
-    scores = cross_val_score(LSTMRegressor(**FAST_PARAMS), X, y, cv=TimeSeriesSplit(3))
+    scores = cross_val_score(LSTMRegressor(**FAST), X, y, cv=TimeSeriesSplit(3))
     assert scores.shape == (3,)
     assert (scores > 0.5).all()
 
@@ -171,7 +173,7 @@ def test_cross_val_score_with_time_series_split():
 def test_cross_val_score_with_stratified_k_fold():
     X, y = event_order(300, seq_len=8)
     scores = cross_val_score(
-        LSTMClassifier(**FAST_PARAMS),
+        LSTMClassifier(**FAST),
         X,
         y,
         cv=StratifiedKFold(3, shuffle=True, random_state=0),
@@ -191,16 +193,60 @@ def test_predictions_are_numpy_float64(fitted):
 
 def test_float32_and_float64_input_give_the_same_model():
     X, y = sine_windows(100, seq_len=8)
-    a = LSTMRegressor(**FAST_PARAMS).fit(X.astype(np.float32), y)
-    b = LSTMRegressor(**FAST_PARAMS).fit(X, y)
+    a = LSTMRegressor(**FAST).fit(X.astype(np.float32), y)
+    b = LSTMRegressor(**FAST).fit(X, y)
     np.testing.assert_allclose(a.predict(X), b.predict(X), atol=1e-5)
 
 
 def test_model_saved_by_torch_save_of_state_dict_is_plain():
     X, y = sine_windows(50, seq_len=8)
-    model = LSTMRegressor(**FAST_PARAMS).fit(X, y)
+    model = LSTMRegressor(**FAST).fit(X, y)
     buffer = io.BytesIO()
     torch.save(model.net_.module_.state_dict(), buffer)
     buffer.seek(0)
     state = torch.load(buffer, weights_only=True)
     assert "encoder.rnn.weight_ih_l0" in state
+
+
+# ------------------------------------------------------------ the fit flow
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("method", ["predict", "score"])
+def test_using_before_fit_raises_not_fitted(cls, method):
+    X, y = event_order(30, 6) if cls is LSTMClassifier else sine_windows(30, 6)
+    args = (X, y) if method == "score" else (X,)
+    with pytest.raises(NotFittedError):
+        getattr(cls(), method)(*args)
+
+
+def test_early_stopping_on_too_few_samples_is_explained():
+    X, y = sine_windows(4, 6)
+    model = LSTMRegressor(**FAST, early_stopping=True, validation_fraction=0.99)
+    with pytest.raises(ValueError, match=r"leaves 0 for training.*validation_fraction"):
+        model.fit(X, y)
+    model.set_params(validation_fraction=0.5).fit(X, y)  # two and two is enough
+    assert len(model.validation_scores_) == model.n_iter_
+
+
+def test_a_failed_fit_leaves_the_estimator_unfitted():
+    X, y = sine_windows(2, 3)
+    model = LSTMRegressor(**FAST, early_stopping=True, validation_fraction=0.9)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        model.fit(X, y)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    assert not [name for name in vars(model) if name.endswith("_")]
+
+
+def test_huge_sample_weights_keep_their_proportions():
+    # found by fuzzing: their mean overflowed to inf, so every normalised
+    # weight became 0
+    X, y = sine_windows(30, 6)
+    big = np.finfo(np.float64).max
+    weighted = LSTMRegressor(**ONE_EPOCH).fit(X, y, sample_weight=np.full(30, big))
+    plain = LSTMRegressor(**ONE_EPOCH).fit(X, y)
+    np.testing.assert_allclose(weighted.predict(X), plain.predict(X), rtol=1e-5)
+    # one subnormal weight is still a positive weight (the mean underflowed)
+    sample_weight = np.r_[5e-324, np.zeros(29)]
+    LSTMRegressor(**ONE_EPOCH).fit(X, y, sample_weight=sample_weight)

@@ -1,15 +1,20 @@
-"""LSTMClassifier: learning, labels, probabilities and weights."""
+"""LSTMClassifier: learning, labels, probabilities and weights.
+
+What the classifier makes of its targets (the class checks, class weights) is
+the output head's: tests/test_targets.py.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
 from sklstm import LSTMClassifier
 
 from ._datasets import event_order
-from .conftest import FAST_PARAMS
+from ._params import FAST
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +36,7 @@ def test_learns_the_order_of_events_where_a_bag_of_values_cannot(order_data):
 def test_string_labels_are_returned_as_given():
     X, y = event_order(200)
     labels = np.array(["down first", "up first"])[y]
-    model = LSTMClassifier(**FAST_PARAMS).fit(X, labels)
+    model = LSTMClassifier(**FAST).fit(X, labels)
     assert list(model.classes_) == ["down first", "up first"]
     assert set(model.predict(X)) <= set(labels)
 
@@ -40,7 +45,7 @@ def test_multiclass_probabilities_sum_to_one_and_match_predict():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 8))
     y = np.digitize(X[:, -1], [-0.5, 0.5])  # three classes from the last step
-    model = LSTMClassifier(**FAST_PARAMS).fit(X, y)
+    model = LSTMClassifier(**FAST).fit(X, y)
     proba = model.predict_proba(X)
     assert proba.shape == (300, 3)
     assert proba.dtype == np.float64
@@ -62,7 +67,7 @@ def test_class_weight_balanced_raises_recall_of_a_rare_class():
     X = rng.normal(size=(600, 6))
     score = X[:, -1] + 0.8 * rng.normal(size=600)
     y = (score > 1.4).astype(int)  # about 10% positives, noisy
-    params = {**FAST_PARAMS, "max_epochs": 20}
+    params = {**FAST, "max_epochs": 20}
     plain = LSTMClassifier(**params).fit(X, y)
     balanced = LSTMClassifier(**params, class_weight="balanced").fit(X, y)
     assert _minority_recall(balanced, X, y) > _minority_recall(plain, X, y) + 0.2
@@ -72,7 +77,7 @@ def test_class_weight_dict_and_sample_weight_combine():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 6))
     y = (X[:, -1] + rng.normal(size=300) > 0).astype(int)
-    params = {**FAST_PARAMS, "max_epochs": 15}
+    params = {**FAST, "max_epochs": 15}
     heavy_one = LSTMClassifier(**params, class_weight={0: 1.0, 1: 20.0}).fit(X, y)
     assert np.mean(heavy_one.predict(X) == 1) > 0.8
     # sample weights that cancel the class weights give back a balanced model
@@ -85,7 +90,7 @@ def test_class_weight_dict_and_sample_weight_combine():
 def test_early_stopping_with_a_stratified_split_records_accuracy(order_data):
     X, y, _, _ = order_data
     model = LSTMClassifier(
-        **{**FAST_PARAMS, "max_epochs": 60}, early_stopping=True, n_iter_no_change=5
+        **{**FAST, "max_epochs": 60}, early_stopping=True, n_iter_no_change=5
     ).fit(X, y)
     assert model.n_iter_ <= 60
     assert all(0.0 <= s <= 1.0 for s in model.validation_scores_)
@@ -94,7 +99,7 @@ def test_early_stopping_with_a_stratified_split_records_accuracy(order_data):
 
 def test_partial_fit_needs_classes_first_and_accepts_later_batches():
     X, y = event_order(200)
-    model = LSTMClassifier(**FAST_PARAMS)
+    model = LSTMClassifier(**FAST)
     with pytest.raises(ValueError, match="classes must be passed"):
         model.partial_fit(X, y)
     model.partial_fit(X[:100], y[:100], classes=[0, 1])
@@ -104,43 +109,7 @@ def test_partial_fit_needs_classes_first_and_accepts_later_batches():
         model.partial_fit(X[:10], np.full(10, 7))
 
 
-def test_warm_start_refuses_new_classes():
-    X, y = event_order(100)
-    model = LSTMClassifier(**{**FAST_PARAMS, "max_epochs": 2}, warm_start=True)
-    model.fit(X, y)
-    with pytest.raises(ValueError, match="not among the classes"):
-        model.fit(X, y + 5)
-
-
-def test_one_class_is_a_clear_error():
-    X, _ = event_order(20)
-    with pytest.raises(ValueError, match="at least 2 classes"):
-        LSTMClassifier(**FAST_PARAMS).fit(X, np.zeros(20))
-
-
-def test_partial_fit_refuses_balanced_class_weight():
-    X, y = event_order(40)
-    model = LSTMClassifier(**FAST_PARAMS, class_weight="balanced")
-    with pytest.raises(ValueError, match="'balanced' is not supported by partial_fit"):
-        model.partial_fit(X, y, classes=[0, 1])
-
-
-def test_partial_fit_with_a_dict_weight_and_a_batch_missing_a_class():
-    X, y = event_order(40)
-    model = LSTMClassifier(**FAST_PARAMS, class_weight={0: 1.0, 1: 3.0})
-    model.partial_fit(X[y == 0], y[y == 0], classes=[0, 1])
-    model.partial_fit(X, y)
-    assert model.n_iter_ == 2
-
-
-def test_partial_fit_refuses_changed_classes():
-    X, y = event_order(40)
-    model = LSTMClassifier(**FAST_PARAMS).partial_fit(X, y, classes=[0, 1])
-    with pytest.raises(ValueError, match="differs from the classes"):
-        model.partial_fit(X, y, classes=[0, 1, 2])
-
-
-def test_class_weight_for_an_unknown_label():
-    X, y = event_order(40)
-    with pytest.raises(ValueError, match=r"labels \[5\] that are not among"):
-        LSTMClassifier(**FAST_PARAMS, class_weight={5: 2.0}).fit(X, y)
+def test_predict_proba_before_fit_raises_not_fitted():
+    X, _ = event_order(30, 6)
+    with pytest.raises(NotFittedError):
+        LSTMClassifier().predict_proba(X)

@@ -1,12 +1,24 @@
-"""scikit-learn's own estimator checks, on every public estimator."""
+"""scikit-learn's own estimator checks, on every public estimator.
+
+Also scikit-learn's generated check of the parameter constraints, which its
+estimator checks do not run, and the one parameter check it cannot generate.
+"""
 
 from __future__ import annotations
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+import pytest
 
-from sklstm import LSTMClassifier, LSTMRegressor, SequenceWindower
+# check_param_validation is not in scikit-learn's documented API (1.6 to 1.9
+# define it here, with the same signature): the suite imports it only here.
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
 
-from .conftest import FAST_PARAMS
+from sklstm import LSTMClassifier, LSTMRegressor, SequenceWindower, TextTokenizer
+
+from ._datasets import event_order, sine_windows
+from ._params import FAST
 
 # Weighting a sample is the same as repeating it only for full-batch steps in
 # exact arithmetic. Mini-batch shuffling and float32 training break that, as
@@ -33,7 +45,7 @@ def _lstm_expected_failed_checks(estimator: object) -> dict[str, str]:
 
 
 @parametrize_with_checks(
-    [LSTMRegressor(**FAST_PARAMS), LSTMClassifier(**FAST_PARAMS)],
+    [LSTMRegressor(**FAST), LSTMClassifier(**FAST)],
     expected_failed_checks=_lstm_expected_failed_checks,
     xfail_strict=False,  # the sample-weight check passes by chance for some seeds
 )
@@ -54,3 +66,35 @@ def test_sklearn_compatible_transformer(estimator, check):
 # strings, and scikit-learn's checks feed 2D numeric arrays. Its tags say so
 # (two_d_array=False, string=True), as for scikit-learn's own text
 # vectorizers; tests/test_text.py covers its behaviour instead.
+
+
+# ----------------------------------------------------- parameter validation
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        LSTMRegressor(**{**FAST, "max_epochs": 1}),
+        LSTMClassifier(**{**FAST, "max_epochs": 1}),
+        SequenceWindower(window=3),
+        # The check calls fit(X, y) with numeric X, which TextTokenizer would
+        # refuse; parameters are validated before X is read, so it applies.
+        TextTokenizer(),
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
+def test_invalid_parameters_fail_in_fit_with_sklearns_message(estimator):
+    # For each parameter: a value of no valid type, then a value of a valid
+    # type that breaks each constraint, both refused in fit (and partial_fit)
+    # with "The '<param>' parameter of <Estimator> must be ... Got ... instead."
+    # It also checks that _parameter_constraints lists every parameter.
+    check_param_validation(type(estimator).__name__, estimator)
+
+
+@pytest.mark.parametrize("cls", [LSTMRegressor, LSTMClassifier])
+def test_optimizer_class_that_is_not_an_optimizer(cls):
+    # A class is a valid type for optimizer; that it is a torch optimizer is
+    # checked when the net is built (sklstm/_training/_net.py).
+    X, y = event_order(30, 6) if cls is LSTMClassifier else sine_windows(30, 6)
+    with pytest.raises(TypeError, match=r"not a torch.optim.Optimizer subclass"):
+        cls(**{**FAST, "optimizer": dict}).fit(X, y)

@@ -1,4 +1,8 @@
-"""Training faults: a diverging loss, an interrupted fit, degenerate targets."""
+"""Training faults: a diverging loss, an interrupted fit.
+
+Degenerate targets (a constant target, a single class) are the output heads'
+business: tests/test_targets.py.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,10 @@ from skorch.callbacks import Callback
 
 from sklstm import LSTMClassifier, LSTMRegressor
 
-from .conftest import FAST_PARAMS
+from ._params import FAST
 
-SMALL = {**FAST_PARAMS, "hidden_size": 4, "max_epochs": 6}
+# this file's variant of FAST: a smaller model, a few epochs
+PARAMS = {**FAST, "hidden_size": 4, "max_epochs": 6}
 
 
 def _data(n: int = 96, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -51,20 +56,20 @@ class _InterruptAt(Callback):  # type: ignore[misc]
 
 def test_a_diverging_loss_warns_and_keeps_the_last_finite_epoch():
     X, y = _data()
-    model = LSTMRegressor(**SMALL, callbacks=[_PoisonWeights(epoch=4)])
+    model = LSTMRegressor(**PARAMS, callbacks=[_PoisonWeights(epoch=4)])
     with pytest.warns(ConvergenceWarning, match=r"training loss became nan in epoch 4"):
         model.fit(X, y)
     assert model.n_iter_ == 3
     assert len(model.loss_curve_) == 3
     assert np.isfinite(model.loss_curve_).all()
     # the weights are exactly those after 3 epochs of the same training
-    reference = LSTMRegressor(**{**SMALL, "max_epochs": 3}).fit(X, y)
+    reference = LSTMRegressor(**{**PARAMS, "max_epochs": 3}).fit(X, y)
     np.testing.assert_array_equal(model.predict(X), reference.predict(X))
 
 
 def test_a_diverged_model_can_continue_training():
     X, y = _data()
-    model = LSTMRegressor(**SMALL, callbacks=[_PoisonWeights(epoch=3)])
+    model = LSTMRegressor(**PARAMS, callbacks=[_PoisonWeights(epoch=3)])
     with pytest.warns(ConvergenceWarning):
         model.fit(X, y)
     model.set_params(callbacks=None, warm_start=True, max_epochs=2).fit(X, y)
@@ -74,7 +79,7 @@ def test_a_diverged_model_can_continue_training():
 
 def test_an_absurd_learning_rate_fails_with_advice():
     X, y = _data(256)
-    model = LSTMRegressor(**{**SMALL, "lr": 1e20, "optimizer": "sgd"})
+    model = LSTMRegressor(**{**PARAMS, "lr": 1e20, "optimizer": "sgd"})
     with pytest.raises(ValueError, match=r"could not train: the training loss") as exc:
         model.fit(X, y)
     assert "Lower the learning rate (lr=1e+20)" in str(exc.value)
@@ -84,7 +89,7 @@ def test_an_absurd_learning_rate_fails_with_advice():
 def test_divergence_with_early_stopping_keeps_finite_weights():
     X, y = _data(200)
     model = LSTMRegressor(
-        **SMALL, early_stopping=True, callbacks=[_PoisonWeights(epoch=3)]
+        **PARAMS, early_stopping=True, callbacks=[_PoisonWeights(epoch=3)]
     )
     with pytest.warns(ConvergenceWarning, match="epoch 3"):
         model.fit(X, y)
@@ -95,7 +100,7 @@ def test_divergence_with_early_stopping_keeps_finite_weights():
 
 def test_the_classifier_rolls_back_too():
     X, y = _data()
-    model = LSTMClassifier(**SMALL, callbacks=[_PoisonWeights(epoch=2)])
+    model = LSTMClassifier(**PARAMS, callbacks=[_PoisonWeights(epoch=2)])
     with pytest.warns(ConvergenceWarning, match="epoch 2"):
         model.fit(X, y > 0)
     proba = model.predict_proba(X)
@@ -105,7 +110,7 @@ def test_the_classifier_rolls_back_too():
 
 def test_no_copy_of_the_weights_stays_in_the_fitted_net():
     X, y = _data()
-    model = LSTMRegressor(**SMALL).fit(X, y)
+    model = LSTMRegressor(**PARAMS).fit(X, y)
     guard = dict(model.net_.callbacks_)["finite_guard"]
     assert guard._good is None
     assert guard.message_ is None
@@ -116,7 +121,7 @@ def test_no_copy_of_the_weights_stays_in_the_fitted_net():
 
 def test_an_interrupted_fit_raises_and_leaves_a_usable_estimator():
     X, y = _data()
-    model = LSTMRegressor(**SMALL, callbacks=[_InterruptAt(epoch=3)])
+    model = LSTMRegressor(**PARAMS, callbacks=[_InterruptAt(epoch=3)])
     with pytest.raises(KeyboardInterrupt, match="after 2 complete epochs"):
         model.fit(X, y)
     assert model.n_iter_ == 2
@@ -130,7 +135,7 @@ def test_an_interrupted_fit_raises_and_leaves_a_usable_estimator():
 
 def test_an_interrupted_partial_fit_raises_and_keeps_the_model():
     X, y = _data()
-    model = LSTMRegressor(**SMALL).partial_fit(X, y)
+    model = LSTMRegressor(**PARAMS).partial_fit(X, y)
     before = model.predict(X)
     model.set_params(callbacks=[_InterruptAt(epoch=2)])
     with pytest.raises(KeyboardInterrupt, match="after 1 complete epochs"):
@@ -143,7 +148,7 @@ def test_an_interrupted_partial_fit_raises_and_keeps_the_model():
 
 def test_interrupted_in_the_first_epoch_is_still_usable():
     X, y = _data()
-    model = LSTMClassifier(**SMALL, callbacks=[_InterruptAt(epoch=1)])
+    model = LSTMClassifier(**PARAMS, callbacks=[_InterruptAt(epoch=1)])
     with pytest.raises(KeyboardInterrupt, match="after 0 complete epochs"):
         model.fit(X, y > 0)
     assert model.n_iter_ == 0
@@ -153,7 +158,7 @@ def test_interrupted_in_the_first_epoch_is_still_usable():
 
 def test_a_real_interrupt_signal_during_fit():
     X, y = _data(64)
-    model = LSTMRegressor(**{**SMALL, "max_epochs": 100_000})
+    model = LSTMRegressor(**{**PARAMS, "max_epochs": 100_000})
     timer = threading.Timer(1.0, _thread.interrupt_main)
     timer.start()
     try:
@@ -163,25 +168,3 @@ def test_a_real_interrupt_signal_during_fit():
         timer.cancel()
     assert 0 < model.n_iter_ < 100_000
     assert np.isfinite(model.predict(X)).all()
-
-
-# ------------------------------------------------------- degenerate targets
-
-
-def test_a_constant_target_warns():
-    X, _ = _data()
-    with pytest.warns(UserWarning, match=r"Every target in y is 3\.0"):
-        model = LSTMRegressor(**SMALL).fit(X, np.full(len(X), 3.0))
-    assert np.isfinite(model.predict(X)).all()
-
-
-def test_a_constant_batch_in_partial_fit_does_not_warn():
-    X, _ = _data()
-    model = LSTMRegressor(**SMALL).partial_fit(X, np.full(len(X), 3.0))
-    assert model.n_iter_ == 1
-
-
-def test_a_single_class_is_refused():
-    X, _ = _data()
-    with pytest.raises(ValueError, match="only one class: 'a'"):
-        LSTMClassifier(**SMALL).fit(X, np.full(len(X), "a"))

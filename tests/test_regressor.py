@@ -10,7 +10,7 @@ from sklearn.metrics import r2_score
 from sklstm import LSTMRegressor
 
 from ._datasets import multivariate, sine_windows
-from .conftest import FAST_PARAMS
+from ._params import FAST, ONE_EPOCH
 
 
 @pytest.mark.slow
@@ -36,7 +36,7 @@ def test_learns_a_multivariate_3d_task():
 def test_multi_output_predicts_one_column_per_target():
     X, y = sine_windows(300, seq_len=20)
     Y = np.column_stack([y, 2 * y + 1, -y])
-    model = LSTMRegressor(**FAST_PARAMS).fit(X, Y)
+    model = LSTMRegressor(**FAST).fit(X, Y)
     pred = model.predict(X)
     assert pred.shape == (300, 3)
     assert model.n_outputs_ == 3
@@ -46,14 +46,14 @@ def test_multi_output_predicts_one_column_per_target():
 def test_targets_on_a_real_scale_are_learned_and_returned_in_their_units():
     X, y = sine_windows(400, seq_len=20)
     X_big, y_big = 1000.0 * X + 5e4, 1000.0 * y + 5e4
-    model = LSTMRegressor(**FAST_PARAMS).fit(X_big, y_big)
+    model = LSTMRegressor(**FAST).fit(X_big, y_big)
     assert model.y_mean_[0] == pytest.approx(y_big.mean())
     assert r2_score(y_big, model.predict(X_big)) > 0.95
 
 
 def test_standardization_can_be_switched_off():
     X, y = sine_windows(200, seq_len=10)
-    model = LSTMRegressor(standardize=False, standardize_target=False, **FAST_PARAMS)
+    model = LSTMRegressor(standardize=False, standardize_target=False, **FAST)
     model.fit(X, y)
     assert model.x_mean_ is None
     assert model.y_mean_ is None
@@ -63,7 +63,7 @@ def test_standardization_can_be_switched_off():
 @pytest.mark.parametrize("loss", ["squared_error", "absolute_error", "huber"])
 def test_each_loss_trains(loss):
     X, y = sine_windows(300, seq_len=10)
-    model = LSTMRegressor(loss=loss, **FAST_PARAMS).fit(X, y)
+    model = LSTMRegressor(loss=loss, **FAST).fit(X, y)
     assert model.loss_curve_[-1] < model.loss_curve_[0]
     assert r2_score(y, model.predict(X)) > 0.9
 
@@ -82,7 +82,7 @@ def test_each_loss_trains(loss):
 )
 def test_architecture_and_optimizer_options_learn(params):
     X, y = sine_windows(300, seq_len=10)
-    model = LSTMRegressor(**{**FAST_PARAMS, **params}).fit(X, y)
+    model = LSTMRegressor(**{**FAST, **params}).fit(X, y)
     assert r2_score(y, model.predict(X)) > 0.8
 
 
@@ -90,7 +90,7 @@ def test_optimizer_may_be_a_torch_class():
     import torch
 
     X, y = sine_windows(100, seq_len=10)
-    model = LSTMRegressor(**{**FAST_PARAMS, "optimizer": torch.optim.Adamax})
+    model = LSTMRegressor(**{**FAST, "optimizer": torch.optim.Adamax})
     model.fit(X, y)
     assert isinstance(model.net_.optimizer_, torch.optim.Adamax)
 
@@ -98,7 +98,7 @@ def test_optimizer_may_be_a_torch_class():
 def test_dataframe_input_records_feature_names():
     X, y = sine_windows(100, seq_len=6)
     df = pd.DataFrame(X, columns=[f"lag_{i}" for i in range(6)])
-    model = LSTMRegressor(**FAST_PARAMS).fit(df, y)
+    model = LSTMRegressor(**FAST).fit(df, y)
     assert list(model.feature_names_in_) == list(df.columns)
     with pytest.warns(UserWarning, match="feature names"):
         from_array = model.predict(X)
@@ -107,8 +107,8 @@ def test_dataframe_input_records_feature_names():
 
 def test_fitted_attributes_describe_training():
     X, y = sine_windows(100, seq_len=6)
-    model = LSTMRegressor(**FAST_PARAMS).fit(X, y)
-    assert model.n_iter_ == FAST_PARAMS["max_epochs"] == len(model.loss_curve_)
+    model = LSTMRegressor(**FAST).fit(X, y)
+    assert model.n_iter_ == FAST["max_epochs"] == len(model.loss_curve_)
     assert model.best_loss_ == min(model.loss_curve_)
     assert model.validation_scores_ is None
     assert model.validation_loss_curve_ is None
@@ -118,7 +118,7 @@ def test_fitted_attributes_describe_training():
 def test_early_stopping_holds_out_the_tail_and_restores_the_best_epoch():
     X, y = sine_windows(300, seq_len=10)
     model = LSTMRegressor(
-        **{**FAST_PARAMS, "max_epochs": 200},
+        **{**FAST, "max_epochs": 200},
         early_stopping=True,
         n_iter_no_change=3,
         tol=0.01,
@@ -142,7 +142,7 @@ def test_tail_validation_never_trains_on_the_held_out_rows():
     y_poisoned = y.copy()
     y_poisoned[-20:] = 1e6
     model = LSTMRegressor(
-        **{**FAST_PARAMS, "max_epochs": 5},
+        **{**FAST, "max_epochs": 5},
         standardize_target=False,
         early_stopping=True,
         validation_fraction=0.1,
@@ -153,7 +153,7 @@ def test_tail_validation_never_trains_on_the_held_out_rows():
 
 def test_warm_start_continues_training():
     X, y = sine_windows(200, seq_len=10)
-    model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 5}, warm_start=True)
+    model = LSTMRegressor(**{**FAST, "max_epochs": 5}, warm_start=True)
     model.fit(X, y)
     first_net = model.net_
     model.fit(X, y)
@@ -165,7 +165,7 @@ def test_warm_start_continues_training():
 
 def test_partial_fit_trains_one_epoch_per_call():
     X, y = sine_windows(200, seq_len=10)
-    model = LSTMRegressor(**FAST_PARAMS)
+    model = LSTMRegressor(**FAST)
     for _ in range(3):
         model.partial_fit(X, y)
     assert model.n_iter_ == 3
@@ -179,10 +179,10 @@ def test_skorch_callbacks_are_used_and_params_stay_clonable():
 
     scheduler = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
     X, y = sine_windows(100, seq_len=6)
-    model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 3}, callbacks=[scheduler])
+    model = LSTMRegressor(**{**FAST, "max_epochs": 3}, callbacks=[scheduler])
     model.fit(X, y)
     lr = model.net_.optimizer_.param_groups[0]["lr"]
-    assert lr == pytest.approx(FAST_PARAMS["lr"] * 0.5**3)
+    assert lr == pytest.approx(FAST["lr"] * 0.5**3)
     # the estimator's own callback object was not mutated by fitting
     assert not hasattr(scheduler, "lr_scheduler_")
     cloned = clone(model)
@@ -195,13 +195,13 @@ def test_checkpoint_callback_writes_the_best_weights(tmp_path):
 
     X, y = sine_windows(100, seq_len=6)
     checkpoint = Checkpoint(dirname=str(tmp_path), monitor="train_loss_best")
-    LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 3}, callbacks=[checkpoint]).fit(X, y)
+    LSTMRegressor(**{**FAST, "max_epochs": 3}, callbacks=[checkpoint]).fit(X, y)
     assert (tmp_path / "params.pt").exists()
 
 
 def test_verbose_prints_one_line_per_epoch(capsys):
     X, y = sine_windows(50, seq_len=5)
-    LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 3}, verbose=1).fit(X, y)
+    LSTMRegressor(**{**FAST, "max_epochs": 3}, verbose=1).fit(X, y)
     out = capsys.readouterr().out
     assert "train_loss" in out
     assert len([line for line in out.splitlines() if line.strip()[:1].isdigit()]) == 3
@@ -209,7 +209,7 @@ def test_verbose_prints_one_line_per_epoch(capsys):
 
 def test_verbose_2_adds_a_progress_bar(capsys):
     X, y = sine_windows(50, seq_len=5)
-    LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 2}, verbose=2).fit(X, y)
+    LSTMRegressor(**{**FAST, "max_epochs": 2}, verbose=2).fit(X, y)
     captured = capsys.readouterr()
     assert "train_loss" in captured.out
     assert "it/s" in captured.err or "s/it" in captured.err
@@ -217,7 +217,7 @@ def test_verbose_2_adds_a_progress_bar(capsys):
 
 def test_silent_by_default(capsys):
     X, y = sine_windows(50, seq_len=5)
-    LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 2}).fit(X, y)
+    LSTMRegressor(**{**FAST, "max_epochs": 2}).fit(X, y)
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == ""
@@ -225,7 +225,7 @@ def test_silent_by_default(capsys):
 
 def test_warm_start_refuses_changed_architecture_settings():
     X, y = sine_windows(60, seq_len=6)
-    model = LSTMRegressor(**{**FAST_PARAMS, "max_epochs": 1}, warm_start=True)
+    model = LSTMRegressor(**ONE_EPOCH, warm_start=True)
     model.fit(X, y)
     model.set_params(hidden_size=32, lr=0.5)
     with pytest.raises(
@@ -234,3 +234,15 @@ def test_warm_start_refuses_changed_architecture_settings():
         model.fit(X, y)
     model.set_params(hidden_size=16, lr=0.01, max_epochs=2, verbose=0).fit(X, y)
     assert model.n_iter_ == 3
+
+
+def test_regressor_has_no_probabilities():
+    assert not hasattr(LSTMRegressor(), "predict_proba")
+    assert not hasattr(LSTMRegressor(), "decision_function")
+
+
+def test_regressor_rejects_a_different_number_of_outputs_on_warm_start():
+    X, y = sine_windows(30, 6)
+    model = LSTMRegressor(**ONE_EPOCH, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="y has 2 output"):
+        model.fit(X, np.column_stack([y, y]))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -17,9 +21,9 @@ from sklstm import (
 )
 from sklstm.datasets import make_negation_reviews as negation_reviews
 
-from .conftest import FAST_PARAMS
+from ._params import FAST, ONE_EPOCH
 
-EMBED = {**FAST_PARAMS, "embedding_dim": 8}
+EMBED = {**FAST, "embedding_dim": 8}
 
 
 def test_vocabulary_is_ordered_by_frequency_with_reserved_ids():
@@ -66,8 +70,6 @@ def test_inverse_transform_marks_unknown_ids():
 
 
 def test_accepts_arrays_and_series():
-    import pandas as pd
-
     texts = ["a b", "b c"]
     expected = TextTokenizer().fit_transform(texts)
     np.testing.assert_array_equal(
@@ -104,6 +106,37 @@ def test_empty_vocabulary(texts):
 def test_invalid_tokenizer_parameters():
     with pytest.raises(ValueError, match="'padding' parameter of TextTokenizer"):
         TextTokenizer(padding="middle").fit(["a"])
+
+
+@pytest.mark.parametrize(
+    ("texts", "match"),
+    [
+        (None, "Expected an iterable of texts.*got NoneType"),
+        (3, "got int"),
+        (np.array("one text"), "got a single string"),  # was split into characters
+        (pd.DataFrame({"text": ["a b", "c"]}), "got a DataFrame"),  # was the names
+    ],
+)
+def test_tokenizer_refuses_what_is_no_collection_of_texts(texts, match):
+    # found by fuzzing
+    with pytest.raises(TypeError, match=match):
+        TextTokenizer().fit(texts)
+
+
+@pytest.mark.parametrize(
+    ("ids", "match"),
+    [
+        ([[2.5, 2]], "not all whole numbers"),  # was truncated to 2
+        ([[np.nan, 2]], "not all whole numbers"),
+        ([["a", "b"]], "not all whole numbers"),
+        ([[1, 2], [3]], "rows of different lengths"),
+    ],
+)
+def test_tokenizer_inverse_transform_checks_the_ids(ids, match):
+    # found by fuzzing
+    tok = TextTokenizer().fit(["a b c"])
+    with pytest.raises(ValueError, match=match):
+        tok.inverse_transform(ids)
 
 
 @pytest.fixture(scope="module")
@@ -161,33 +194,6 @@ def test_regressor_on_token_ids():
     assert model.score(ids, y) > 0.8
 
 
-def test_integral_floats_are_accepted_as_ids():
-    ids = np.array([[0.0, 2.0, 3.0], [2.0, 2.0, 4.0]])
-    model = LSTMClassifier(**{**EMBED, "max_epochs": 1}).fit(ids, [0, 1])
-    assert model.n_tokens_ == 5
-
-
-@pytest.mark.parametrize(
-    ("X", "match"),
-    [
-        (np.array([["a", "b"], ["c", "d"]]), "dtype <U1"),
-        (np.array([[0.5, 2.0], [1.0, 2.0]]), "dtype float64"),
-        (np.array([[-1, 2], [1, 2]]), r"negative id \(-1\)"),
-        (np.zeros((2, 3, 1), dtype=int), r"shape \(2, 3, 1\)"),
-        ([[1, 2], [1, 2, 3]], "different lengths"),
-        (np.array([[2**40, 2], [1, 2]]), "too large for an embedding table"),
-    ],
-)
-def test_bad_token_ids(X, match):
-    with pytest.raises(ValueError, match=r"reads token ids.*" + match):
-        LSTMClassifier(**EMBED).fit(X, [0, 1])
-
-
-def test_text_without_embedding_points_to_the_tokenizer():
-    with pytest.raises(ValueError, match="TextTokenizer and set embedding_dim"):
-        LSTMClassifier(**FAST_PARAMS).fit(np.array([["a", "b"], ["c", "d"]]), [0, 1])
-
-
 @pytest.fixture(scope="module")
 def char_model():
     corpus = "hello world. " * 40
@@ -232,10 +238,43 @@ def test_generate_text_with_character_labels():
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"temperature": 0.0}, "temperature"), ({"n_chars": -1}, "n_chars")],
+    [
+        ({"temperature": 0.0}, "temperature"),
+        ({"temperature": -1.0}, "temperature"),
+        ({"temperature": "hot"}, "temperature"),
+        ({"n_chars": -1}, "n_chars"),
+        ({"n_chars": 2.5}, "n_chars"),
+    ],
 )
 def test_generate_text_arguments(char_model, kwargs, match):
     tok, model = char_model
     args = {"seed": "hello", "n_chars": 3, **kwargs}
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(
+        ValueError, match=rf"The '{match}' parameter of generate_text must be"
+    ):
         generate_text(model, tok, **args)
+
+
+@pytest.fixture
+def tiny_char_model():
+    corpus = "the cat sat on the mat. " * 4
+    tok = TextTokenizer(char_level=True).fit([corpus])
+    X, y = sliding_windows(tok.encode(corpus), 5)
+    return LSTMClassifier(**ONE_EPOCH, embedding_dim=2).fit(X, y), tok
+
+
+def test_generate_text_with_a_tiny_temperature_takes_the_top_token(tiny_char_model):
+    # found by fuzzing: the logits overflowed with a warning
+    model, tok = tiny_char_model
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        text = generate_text(model, tok, "the ", 3, temperature=5e-324)
+    assert text == generate_text(model, tok, "the ", 3, temperature=1e-6)
+
+
+def test_generate_text_needs_a_fitted_classifier(tiny_char_model):
+    _, tok = tiny_char_model
+    with pytest.raises(NotFittedError):
+        generate_text(LSTMClassifier(), tok, "the", 2)
+    with pytest.raises(TypeError, match="needs a classifier with predict_proba"):
+        generate_text(LSTMRegressor(), tok, "the", 2)
