@@ -22,9 +22,9 @@ import torch
 torch.set_num_threads(1)
 
 # Hypothesis profiles for tests/fuzz/, chosen with HYPOTHESIS_PROFILE.
-# "ci" (default): 200 examples per test, the same ones on every run, about
-# 30 s in all on one thread. "fuzz": 3000 fresh random examples per test, about
-# 10 minutes (nox -s fuzz).
+# "ci" (default): 200 examples per test, the same ones on every run, about a
+# minute in all on one thread. "fuzz": 3000 fresh random examples per test,
+# about 15 minutes (nox -s fuzz).
 # Deadlines only flag slow examples; a stuck call is stopped by the fuzz
 # suite's own time limit (tests/fuzz/_contract.py), since hypothesis can only
 # time an example once it returns.
