@@ -1,5 +1,5 @@
-"""Sessions (``nox -s NAME``): tests, lint, typecheck, docs, fuzz, bench,
-bench_memory and demo; ``nox`` alone runs tests and lint."""
+"""Sessions (``nox -s NAME``): tests, tests_min, lint, typecheck, layers, docs,
+fuzz, bench, bench_memory and demo; ``nox`` alone runs tests and lint."""
 
 from __future__ import annotations
 
@@ -13,19 +13,36 @@ nox.options.reuse_existing_virtualenvs = True
 # SKLSTM_TORCH="torch" (or another spec) to get the default build.
 TORCH = "torch==2.13.0"
 ENV = {"OMP_NUM_THREADS": "1"}
+# The lowest versions of the dependencies, the `>=` bounds of pyproject.toml.
+MINIMUM_VERSIONS = "ci/minimum-versions.txt"
 
 
-def _install(session: nox.Session, extra: str) -> None:
+def _install(session: nox.Session, extra: str, *pip_args: str) -> None:
     import os
 
     session.install(os.environ.get("SKLSTM_TORCH", TORCH))
-    session.install("-e", f".[{extra}]")
+    session.install("-e", f".[{extra}]", *pip_args)
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite (pass pytest options after --)."""
     _install(session, "test")
+    session.run("python", "-m", "pytest", *session.posargs, env=ENV)
+
+
+@nox.session(default=False)
+def tests_min(session: nox.Session) -> None:
+    """Run the test suite with the minimum versions (ci/minimum-versions.txt).
+
+    Fails before testing if the installed numpy, pandas, scikit-learn, scipy,
+    skorch or torch are not the pinned versions.
+    """
+    import os
+
+    _install(session, "test", "-c", MINIMUM_VERSIONS)
+    torch_pin = [] if "SKLSTM_TORCH" in os.environ else [TORCH]
+    session.run("python", "ci/check_versions.py", MINIMUM_VERSIONS, *torch_pin)
     session.run("python", "-m", "pytest", *session.posargs, env=ENV)
 
 
@@ -40,9 +57,15 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Type-check the package with mypy."""
-    _install(session, "dev")
-    session.install("pandas-stubs")
+    _install(session, "dev")  # dev includes pandas-stubs
     session.run("mypy", *session.posargs)
+
+
+@nox.session
+def layers(session: nox.Session) -> None:
+    """Check the import layering contracts of pyproject.toml with import-linter."""
+    session.install("import-linter")
+    session.run("lint-imports", *session.posargs)
 
 
 @nox.session(default=False)
@@ -96,7 +119,7 @@ def fuzz(session: nox.Session) -> None:
         "python",
         "-m",
         "pytest",
-        "tests/test_fuzz.py",
+        "tests/fuzz",
         "--hypothesis-show-statistics",
         *session.posargs,
         env={**ENV, "HYPOTHESIS_PROFILE": "fuzz"},
