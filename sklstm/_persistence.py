@@ -111,7 +111,32 @@ Pipeline
     payload["header"] = json.dumps(header, sort_keys=True)
     payload["tensors"] = tensors
     payload["digest"] = _digest(payload)
-    torch.save(payload, os.fspath(path))
+    name = _file_to_write(path)
+    with open(name, "wb") as file:  # open() reports what torch would garble
+        torch.save(payload, file)
+
+
+def _file_to_write(path: str | os.PathLike[str]) -> str:
+    """``path`` as a file name save_model can write, or a ValueError saying why."""
+    name = os.fspath(path)
+    if not isinstance(name, str):  # a PathLike may give bytes
+        name = os.fsdecode(name)
+    if not name or "\x00" in name:
+        raise ValueError(
+            f"save_model needs a file name to write, got {name!r}, e.g. 'model.sklstm'."
+        )
+    if os.path.isdir(name):
+        raise ValueError(
+            f"{name!r} is a directory; give save_model a file name, e.g. "
+            f"{os.path.join(name, 'model.sklstm')!r}."
+        )
+    folder = os.path.dirname(os.path.abspath(name))
+    if not os.path.isdir(folder):
+        raise ValueError(
+            f"Cannot write {name!r}: there is no directory {folder!r}. Create it "
+            "first (e.g. os.makedirs)."
+        )
+    return name
 
 
 @validate_params(
@@ -201,13 +226,18 @@ def _read(path: str | os.PathLike[str]) -> dict[str, Any]:
             warnings.simplefilter("ignore")
             payload = torch.load(name, map_location="cpu", weights_only=True)
     except Exception as exc:
-        if "weights_only" in str(exc) or "Unsupported global" in str(exc):
+        # torch words every failure of a weights-only load alike; only an
+        # unsupported global is code, anything else is a damaged file
+        if "Unsupported global" in str(exc):
             reason = (
                 "it contains objects other than tensors and plain data, which "
                 "could run code when loaded; it was not written by save_model"
             )
         else:
-            reason = f"it cannot be read ({type(exc).__name__}: {exc})"
+            reason = (
+                "it cannot be read: it is damaged or truncated, or was not "
+                f"written by save_model ({type(exc).__name__} while reading it)"
+            )
         raise ValueError(f"Refusing to load {name!r}: {reason}.") from exc
     if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
         raise ValueError(

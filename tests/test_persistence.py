@@ -262,3 +262,32 @@ def test_load_on_a_chosen_device(regressor, tmp_path, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(ValueError, match="CUDA is not available"):
         load_model(tmp_path / "m.sklstm", device="cuda")
+
+
+@pytest.mark.parametrize(
+    ("path", "match"),
+    [
+        ("", "needs a file name"),
+        ("a\x00b", "needs a file name"),
+        (".", "is a directory"),
+        ("no_such_folder/m.sklstm", "there is no directory"),
+    ],
+)
+def test_save_model_refuses_paths_it_cannot_write(regressor, tmp_path, path, match):
+    # torch.save's own errors came through here, and "a\x00b" wrote "a"
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        with pytest.raises(ValueError, match=match):
+            save_model(regressor, path)
+        assert os.listdir(tmp_path) == []
+    finally:
+        os.chdir(cwd)
+
+
+def test_a_damaged_file_is_not_called_code(regressor, tmp_path):
+    path = tmp_path / "m.sklstm"
+    path.write_bytes(b"P")
+    with pytest.raises(ValueError, match=r"cannot be read: it is damaged") as info:
+        load_model(path)
+    assert "could run code" not in str(info.value)

@@ -58,15 +58,6 @@ def _input(name: str) -> Any:
     return rng.normal(size=(3, 4, 2) if layout == "3d" else (3, 4))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "load_model calls any file torch.load(weights_only=True) cannot unpickle "
-        "one that 'contains objects other than tensors and plain data, which "
-        "could run code', also a damaged one; and it passes torch's own words on "
-        "('index out of range')"
-    ),
-)
 @given(name=st.sampled_from(FITTED), data=st.data())
 def test_load_model_on_damaged_files(name, data):
     blob = data.draw(damaged(_saved(name)), label="file")
@@ -79,14 +70,6 @@ def test_load_model_on_damaged_files(name, data):
         check_predictions(out.value, _input(name), 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "save_model hands the path to torch.save, whose RuntimeError comes "
-        "through for '', '.', a missing folder or a NUL character ('invalid file "
-        "name', 'Parent directory ... does not exist'), and 'a\\x00b' writes 'a'"
-    ),
-)
 @given(path=st.one_of(scalars, st.text(max_size=8)))
 def test_save_model_with_odd_paths(path):
     with tempfile.TemporaryDirectory() as folder:
