@@ -14,13 +14,13 @@ import warnings
 from numbers import Integral
 from typing import Any
 
-import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._base import _BaseLSTM
 from ._compat import Interval, validate_params
+from ._targets import float32_tensor
 
 __all__ = ["export_onnx"]
 
@@ -31,8 +31,8 @@ class _Prediction(nn.Module):
     def __init__(self, estimator: _BaseLSTM) -> None:
         super().__init__()
         self.module = estimator.net_.module_
-        self.x_mean = _buffer(estimator.x_mean_)
-        self.x_scale = _buffer(estimator.x_scale_)
+        self.x_mean = float32_tensor(estimator.x_mean_)
+        self.x_scale = float32_tensor(estimator.x_scale_)
         self.output = estimator._get_target().graph()
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
@@ -56,12 +56,6 @@ def _sequence_length(estimator: _BaseLSTM, seq_len: int | None) -> int:
             f"sequences of {fitted} steps and predicts only that length."
         )
     return int(seq_len if seq_len is not None else fitted)  # type: ignore[arg-type]
-
-
-def _buffer(values: np.ndarray | None) -> torch.Tensor | None:
-    if values is None:
-        return None
-    return torch.as_tensor(np.asarray(values, dtype=np.float32))
 
 
 @validate_params(

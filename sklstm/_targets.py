@@ -29,7 +29,13 @@ from torch import nn
 
 from ._validation import FLOAT32_MAX, check_labels, numeric_target
 
-__all__ = ["REGRESSION_LOSSES", "ClassesTarget", "RegressionTarget", "Target"]
+__all__ = [
+    "REGRESSION_LOSSES",
+    "ClassesTarget",
+    "RegressionTarget",
+    "Target",
+    "float32_tensor",
+]
 
 # Regression losses, by the names scikit-learn uses.
 REGRESSION_LOSSES: dict[str, type[nn.Module]] = {
@@ -111,15 +117,20 @@ class Target(ABC):
         return None
 
 
+def float32_tensor(values: np.ndarray | None) -> torch.Tensor | None:
+    """Fitted statistics as a float32 tensor for an exported graph (or None)."""
+    if values is None:
+        return None
+    return torch.as_tensor(np.asarray(values, dtype=np.float32))
+
+
 class _Rescale(nn.Module):
     """``raw * scale + mean`` in the graph (identity without statistics)."""
 
     def __init__(self, mean: np.ndarray | None, scale: np.ndarray | None) -> None:
         super().__init__()
-        self.mean = None if mean is None else torch.as_tensor(mean, dtype=torch.float32)
-        self.scale = (
-            None if scale is None else torch.as_tensor(scale, dtype=torch.float32)
-        )
+        self.mean = float32_tensor(mean)
+        self.scale = float32_tensor(scale)
 
     def forward(self, raw: torch.Tensor) -> torch.Tensor:
         if self.mean is None or self.scale is None:
