@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context, validate_params
-from ._validation import PAD_ID, UNKNOWN_ID, explain, short_repr
+from ._validation import PAD_ID, UNKNOWN_ID, short_repr
 
 __all__ = ["PAD_ID", "UNKNOWN_ID", "TextTokenizer", "generate_text"]
 
@@ -223,15 +223,9 @@ class TextTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         try:
             ids = np.asarray(X)
         except ValueError as exc:
-            raise explain(
-                exc,
-                shapes=(
-                    "Expected a 2D array of token ids, got rows of different "
-                    "lengths or nested sequences."
-                ),
-                not_numeric=lambda message: (
-                    f"Expected a 2D array of token ids ({message})."
-                ),
+            raise ValueError(
+                "Expected a 2D array of token ids, got rows of different lengths "
+                "or nested sequences."
             ) from exc
         if ids.ndim != 2:
             raise ValueError(
