@@ -261,7 +261,11 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             else None,
             embedding_dim=self.embedding_dim,
             cell_params=_training.resolve_cell_params(
-                self.cell, self.cell_params, bidirectional=self.bidirectional
+                self.cell,
+                self.cell_params,
+                hidden_size=self.hidden_size,
+                num_layers=self.num_layers,
+                bidirectional=self.bidirectional,
             ),
         )
         return _training.NetConfig(

@@ -57,8 +57,23 @@ def _lstm_expected_failed_checks(estimator: object) -> dict[str, str]:
     return {"check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_REASON}
 
 
+# The xLSTM cells (sklstm/_nn/_xlstm.py) go through the same checks; the mixed
+# stack holds both of their blocks.
+_XLSTM = {"hidden_size": 8, "cell_params": {"num_heads": 2}}
+_XLSTM_CELLS = [
+    {**_XLSTM, "cell": "slstm"},
+    {**_XLSTM, "cell": "mlstm"},
+    {**_XLSTM, "cell": "xlstm", "num_layers": 2},
+]
+
+
 @parametrize_with_checks(
-    [LSTMRegressor(**FAST), LSTMClassifier(**FAST)],
+    [
+        LSTMRegressor(**FAST),
+        LSTMClassifier(**FAST),
+        *(LSTMRegressor(**{**FAST, **cell}) for cell in _XLSTM_CELLS),
+        *(LSTMClassifier(**{**FAST, **cell}) for cell in _XLSTM_CELLS),
+    ],
     expected_failed_checks=_lstm_expected_failed_checks,
     **_xfail_strict(False),  # the sample-weight check passes by chance for some seeds
 )

@@ -56,6 +56,17 @@ class Encoder(nn.Module):
     #: Size of the vector returned per sequence; set by ``__init__``.
     output_size: int
 
+    @classmethod
+    def check_options(
+        cls, options: Mapping[str, Any], *, hidden_size: int, num_layers: int
+    ) -> None:
+        """Raise ValueError (or TypeError) if ``options`` cannot build this encoder.
+
+        Called with the full options (defaults filled in) before the network is
+        built, so that a bad ``cell_params`` value fails early with a message
+        that names the fix. The default accepts anything.
+        """
+
     @abstractmethod
     def forward(
         self, X: torch.Tensor, lengths: torch.Tensor | None = None

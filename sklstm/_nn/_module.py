@@ -13,25 +13,39 @@ from torch import nn
 
 from ._encoders import Encoder
 from ._rnn import GRUEncoder, LSTMEncoder
+from ._xlstm import MLSTMEncoder, SLSTMEncoder, XLSTMEncoder
 
 __all__ = ["ENCODERS", "SequenceModule", "make_encoder", "resolve_cell_params"]
 
 # The encoders by the ``cell`` names the estimators accept; the estimators'
 # ``cell`` constraint is read from this table. A new cell is one encoder class
 # and one row here.
-ENCODERS: dict[str, type[Encoder]] = {"lstm": LSTMEncoder, "gru": GRUEncoder}
+ENCODERS: dict[str, type[Encoder]] = {
+    "lstm": LSTMEncoder,
+    "gru": GRUEncoder,
+    "slstm": SLSTMEncoder,
+    "mlstm": MLSTMEncoder,
+    "xlstm": XLSTMEncoder,
+}
 
 
 def resolve_cell_params(
-    cell: str, cell_params: Mapping[str, Any] | None, *, bidirectional: bool = False
+    cell: str,
+    cell_params: Mapping[str, Any] | None,
+    *,
+    hidden_size: int,
+    num_layers: int,
+    bidirectional: bool = False,
 ) -> dict[str, Any]:
     """The options of ``cell``: its defaults updated by ``cell_params``.
 
     Raises
     ------
     ValueError
-        If ``cell_params`` names an option ``cell`` does not take, or
-        ``bidirectional`` is asked of a cell that reads forwards only.
+        If ``cell_params`` names an option ``cell`` does not take, holds a
+        value the encoder cannot be built with (for the given ``hidden_size``
+        and ``num_layers``), or ``bidirectional`` is asked of a cell that reads
+        forwards only.
     """
     encoder_class = ENCODERS[cell]
     if bidirectional and not encoder_class.supports_bidirectional:
@@ -53,7 +67,9 @@ def resolve_cell_params(
             f"cell_params has option(s) {unknown} that cell={cell!r} does not "
             f"take; {takes}."
         )
-    return {**accepted, **given}
+    options = {**accepted, **given}
+    encoder_class.check_options(options, hidden_size=hidden_size, num_layers=num_layers)
+    return options
 
 
 def make_encoder(
@@ -67,7 +83,13 @@ def make_encoder(
     cell_params: Mapping[str, Any] | None = None,
 ) -> Encoder:
     """Build the encoder registered as ``cell`` in :data:`ENCODERS`."""
-    options = resolve_cell_params(cell, cell_params, bidirectional=bidirectional)
+    options = resolve_cell_params(
+        cell,
+        cell_params,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+    )
     return ENCODERS[cell](
         input_size=input_size,
         hidden_size=hidden_size,

@@ -67,17 +67,19 @@ def decaying_sum(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_the_cell_constraint_is_read_from_the_table():
-    assert ENCODERS == {"lstm": LSTMEncoder, "gru": GRUEncoder}
+    assert ENCODERS["lstm"] is LSTMEncoder
+    assert ENCODERS["gru"] is GRUEncoder
     for estimator in (LSTMRegressor, LSTMClassifier):
         (options,) = estimator._parameter_constraints["cell"]
         assert options.options == set(ENCODERS)
 
 
 def test_lstm_and_gru_take_no_cell_options():
-    assert resolve_cell_params("lstm", None) == {}
-    assert resolve_cell_params("gru", {}) == {}
+    sizes = {"hidden_size": 8, "num_layers": 1}
+    assert resolve_cell_params("lstm", None, **sizes) == {}
+    assert resolve_cell_params("gru", {}, **sizes) == {}
     with pytest.raises(ValueError, match=r"\['peephole'\] that cell='lstm' .* none"):
-        resolve_cell_params("lstm", {"peephole": True})
+        resolve_cell_params("lstm", {"peephole": True}, **sizes)
 
 
 def test_an_unknown_cell_option_fails_fit_and_names_the_accepted_ones(decaying_sum):
@@ -121,7 +123,9 @@ def test_a_causal_encoder_reads_each_sequence_up_to_its_last_valid_step(
 
 def test_a_causal_encoder_refuses_bidirectional(decaying_sum):
     with pytest.raises(ValueError, match=r"forwards only.*bidirectional=False"):
-        resolve_cell_params(decaying_sum, None, bidirectional=True)
+        resolve_cell_params(
+            decaying_sum, None, hidden_size=4, num_layers=1, bidirectional=True
+        )
     X = np.random.RandomState(0).normal(size=(20, 5))
     model = LSTMRegressor(**FAST, cell=decaying_sum, bidirectional=True)
     with pytest.raises(ValueError, match="forwards only"):
