@@ -32,12 +32,18 @@ class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
         Whether each layer also reads the sequence backwards.
     dropout : float, default=0.0
         Dropout rate between stacked layers and before the output layer.
-    cell : {"lstm", "gru"}, default="lstm"
-        The recurrent cell.
+    cell : {"lstm", "gru", "slstm", "mlstm", "xlstm"}, default="lstm"
+        The recurrent cell. ``"slstm"``, ``"mlstm"`` and ``"xlstm"`` are the
+        blocks of xLSTM (sLSTM, mLSTM, and a stack mixing them), with
+        ``hidden_size`` the width of every block and ``num_layers`` the number
+        of blocks; they read sequences forwards only (see the user guide's
+        xLSTM page).
     cell_params : dict, default=None
         Options of the chosen cell, by name; ``"lstm"`` and ``"gru"`` take
-        none. A name the cell does not take is a ``ValueError`` that lists
-        those it does.
+        none, the xLSTM cells their number of heads, convolution size,
+        projection factors and the like (documented defaults in the user
+        guide). A name the cell does not take, or a value it cannot be built
+        with, is a ``ValueError`` that names the fix.
     embedding_dim : int, default=None
         If set, ``X`` holds integer token ids (e.g. from :class:`TextTokenizer`;
         0 is padding, 1 unknown) that a learned embedding of this size turns

@@ -37,9 +37,11 @@ chunk it is the parallel form itself.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
+from torch.autograd.function import once_differentiable
 
 __all__ = ["mlstm_chunkwise", "slstm_scan"]
 
@@ -71,14 +73,38 @@ def slstm_scan(
     Returns
     -------
     h : tensor of shape (batch, seq_len, hidden)
+
+    Notes
+    -----
+    The loop over time runs once forwards and, when gradients are needed,
+    once backwards with the derivatives written out (:class:`_SLSTMScan`),
+    instead of recording some twenty autograd nodes per step. The
+    stabiliser ``m`` is a constant for the derivatives: ``c`` and ``n`` are
+    both scaled by ``exp(-m)``, which cancels in ``h = o c / n``.
     """
-    batch, _seq_len, width = preact.shape
+    if torch.is_grad_enabled() and (preact.requires_grad or recurrent.requires_grad):
+        out: torch.Tensor = _SLSTMScan.apply(  # type: ignore[no-untyped-call]
+            preact, recurrent, exp_forget
+        )
+        return out
+    return _slstm_forward(preact, recurrent, exp_forget)[0]
+
+
+def _slstm_forward(
+    preact: torch.Tensor,
+    recurrent: torch.Tensor,
+    exp_forget: bool,
+    *,
+    keep: bool = False,
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The forward loop; with ``keep``, also what the backward loop needs."""
+    batch, _, width = preact.shape
     hidden = width // 4
     h = preact.new_zeros(batch, hidden)
     c = preact.new_zeros(batch, hidden)
     n = preact.new_zeros(batch, hidden)
     m = preact.new_full((batch, hidden), -math.inf)
-    outputs = []
+    outputs, saved = [], []
     for step in preact.unbind(1):
         raw = torch.addmm(step, h, recurrent)
         i_raw, f_raw, z_raw, o_raw = raw.view(batch, 4, hidden).unbind(1)
@@ -86,11 +112,72 @@ def slstm_scan(
         m = torch.maximum(i_raw, log_f)
         i_gate = torch.exp(i_raw - m)
         f_gate = torch.exp(log_f - m)
-        c = torch.addcmul(f_gate * c, i_gate, torch.tanh(z_raw))
+        z = torch.tanh(z_raw)
+        o = torch.sigmoid(o_raw)
+        c_prev, n_prev = c, n
+        c = torch.addcmul(f_gate * c, i_gate, z)
         n = torch.addcmul(i_gate, f_gate, n)
-        h = torch.sigmoid(o_raw) * c / n
+        h = o * c / n
         outputs.append(h)
-    return torch.stack(outputs, 1)
+        if keep:
+            # for the sigmoid forget gate, d log f / d f~ = 1 - sigmoid(f~)
+            slope = f_gate if exp_forget else f_gate * torch.sigmoid(-f_raw)
+            saved.append(
+                torch.stack([i_gate, slope, z, o, c_prev, n_prev, c, n, f_gate])
+            )
+    hs = torch.stack(outputs, 1)
+    return hs, ({"states": torch.stack(saved)} if keep else {})
+
+
+class _SLSTMScan(torch.autograd.Function):
+    """The sLSTM loop with its backward pass written out."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, preact: torch.Tensor, recurrent: torch.Tensor, exp_forget: bool
+    ) -> torch.Tensor:
+        hs, saved = _slstm_forward(preact, recurrent, exp_forget, keep=True)
+        ctx.save_for_backward(recurrent, hs, saved["states"])
+        return hs
+
+    @staticmethod
+    @once_differentiable
+    def backward(
+        ctx: Any, grad_hs: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, None]:
+        recurrent, hs, states = ctx.saved_tensors
+        batch, seq_len, hidden = hs.shape
+        grad_raw = hs.new_empty(seq_len, batch, 4 * hidden)
+        grad_h = hs.new_zeros(batch, hidden)
+        grad_c = hs.new_zeros(batch, hidden)
+        grad_n = hs.new_zeros(batch, hidden)
+        recurrent_t = recurrent.T
+        for t in range(seq_len - 1, -1, -1):
+            i_gate, slope, z, o, c_prev, n_prev, c, n, f_gate = states[t].unbind(0)
+            dh = grad_h + grad_hs[:, t]
+            h = hs[:, t]
+            # h = o c / n
+            d_o = dh * c / n
+            grad_c = grad_c + dh * o / n
+            grad_n = grad_n - dh * h / n
+            # c = f c_prev + i z,  n = f n_prev + i
+            d_f = grad_c * c_prev + grad_n * n_prev
+            d_i = grad_c * z + grad_n
+            step = grad_raw[t].view(batch, 4, hidden)
+            torch.mul(d_i, i_gate, out=step[:, 0])
+            torch.mul(d_f, slope, out=step[:, 1])
+            torch.mul(grad_c * i_gate, 1 - z * z, out=step[:, 2])
+            torch.mul(d_o, o * (1 - o), out=step[:, 3])
+            grad_c = grad_c * f_gate
+            grad_n = grad_n * f_gate
+            grad_h = grad_raw[t] @ recurrent_t
+        grad_preact = grad_raw.transpose(0, 1)
+        # h_{t-1} meets the recurrence at step t; h_{-1} = 0
+        h_prev = torch.cat([hs.new_zeros(batch, 1, hidden), hs[:, :-1]], 1)
+        grad_recurrent = h_prev.reshape(-1, hidden).T @ grad_preact.reshape(
+            -1, 4 * hidden
+        )
+        return grad_preact, grad_recurrent, None
 
 
 def mlstm_chunkwise(

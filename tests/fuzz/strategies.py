@@ -387,13 +387,19 @@ def valid_problems(draw: st.DrawFn) -> tuple[str, Any, Any, dict[str, Any]]:
         outputs = draw(st.sampled_from([None, 1, 2]))
         shape = (n,) if outputs is None else (n, outputs)
         y = draw(hnp.arrays(np.float64, shape, elements=values))
+    cell = draw(st.sampled_from(["lstm", "gru", "slstm", "mlstm", "xlstm"]))
     params = {
-        "cell": draw(st.sampled_from(["lstm", "gru"])),
-        "bidirectional": draw(st.booleans()),
-        "num_layers": draw(st.integers(1, 2)),
+        "cell": cell,
+        # the xLSTM cells read forwards only, and the mixed stack needs 2 blocks
+        "bidirectional": draw(st.booleans()) if cell in ("lstm", "gru") else False,
+        "num_layers": draw(st.integers(2 if cell == "xlstm" else 1, 2)),
         "batch_size": draw(st.integers(1, 4)),
         "hidden_size": draw(st.integers(2, 4)),
     }
+    if cell == "slstm":
+        params["cell_params"] = {"num_heads": 1}
+    elif cell in ("mlstm", "xlstm"):  # small chunks: the chunkwise form too
+        params["cell_params"] = {"num_heads": 1, "chunk_size": draw(st.integers(1, 4))}
     return kind, X, y, params
 
 
