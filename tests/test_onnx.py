@@ -81,3 +81,24 @@ def test_what_cannot_be_exported_is_refused(tmp_path):
     model = LSTMClassifier(**PARAMS, embedding_dim=3).fit(ids, ids[:, 0] > 4)
     with pytest.raises(ValueError, match="embedding_dim"):
         export_onnx(model, tmp_path / "x.onnx")
+
+
+@pytest.mark.parametrize(
+    "cell_params",
+    [
+        {"cell": "slstm"},
+        {"cell": "mlstm", "cell_params": {"num_heads": 2, "chunk_size": 4}},
+        {"cell": "xlstm", "num_layers": 2},
+    ],
+    ids=["slstm", "mlstm-chunkwise", "xlstm"],
+)
+def test_xlstm_cells_export_with_a_fixed_length(tmp_path, cell_params):
+    # the sLSTM loop and the mLSTM chunks unroll for the length seen in fit
+    X = np.random.default_rng(0).normal(size=(40, 10, 2))
+    params = {**PARAMS, "hidden_size": 8, "cell_params": {"num_heads": 2}}
+    model = LSTMRegressor(**{**params, **cell_params}).fit(X, X[:, -1, 0])
+    path = tmp_path / "model.onnx"
+    export_onnx(model, path)
+    np.testing.assert_allclose(
+        _run(path, X)[:, 0], model.predict(X), rtol=1e-5, atol=1e-5
+    )

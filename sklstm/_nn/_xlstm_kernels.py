@@ -236,14 +236,15 @@ def mlstm_chunkwise(
     q, k, v, i_preact, log_f = map(chunked, (q, k, v, i_preact, log_f))
     b = torch.cumsum(log_f, dim=-1)
     beta = i_preact - b
-    running = torch.cummax(beta, dim=-1).values
     causal = torch.ones(size, size, dtype=torch.bool, device=q.device).tril()
+    # row t holds beta_s for s <= t; its maximum is the running maximum M_t
+    # (a masked maximum rather than cummax, which ONNX cannot express)
+    beta_rows = beta.unsqueeze(-2).masked_fill(~causal, -math.inf)
+    running = beta_rows.amax(dim=-1)
     if n_chunks > 1:
         c_in, m_in = _chunk_states(k, v, beta, b[..., -1])
         running = torch.maximum(running, m_in.unsqueeze(-1))
-    exponent = (beta.unsqueeze(-2) - running.unsqueeze(-1)).masked_fill(
-        ~causal, -math.inf
-    )
+    exponent = beta_rows - running.unsqueeze(-1)
     weights = (q @ k.transpose(-2, -1)) * torch.exp(exponent)
     out = weights @ v
     if n_chunks > 1:
