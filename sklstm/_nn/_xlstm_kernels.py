@@ -96,7 +96,7 @@ def _slstm_forward(
     exp_forget: bool,
     *,
     keep: bool = False,
-) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """The forward loop; with ``keep``, also what the backward loop needs."""
     batch, _, width = preact.shape
     hidden = width // 4
@@ -126,7 +126,7 @@ def _slstm_forward(
                 torch.stack([i_gate, slope, z, o, c_prev, n_prev, c, n, f_gate])
             )
     hs = torch.stack(outputs, 1)
-    return hs, ({"states": torch.stack(saved)} if keep else {})
+    return hs, (torch.stack(saved) if keep else None)
 
 
 class _SLSTMScan(torch.autograd.Function):
@@ -136,8 +136,8 @@ class _SLSTMScan(torch.autograd.Function):
     def forward(
         ctx: Any, preact: torch.Tensor, recurrent: torch.Tensor, exp_forget: bool
     ) -> torch.Tensor:
-        hs, saved = _slstm_forward(preact, recurrent, exp_forget, keep=True)
-        ctx.save_for_backward(recurrent, hs, saved["states"])
+        hs, states = _slstm_forward(preact, recurrent, exp_forget, keep=True)
+        ctx.save_for_backward(recurrent, hs, states)
         return hs
 
     @staticmethod
