@@ -236,17 +236,11 @@ def mlstm_chunkwise(
     q, k, v, i_preact, log_f = map(chunked, (q, k, v, i_preact, log_f))
     b = torch.cumsum(log_f, dim=-1)
     beta = i_preact - b
-    causal = torch.ones(size, size, dtype=torch.bool, device=q.device).tril()
-    # row t holds beta_s for s <= t; its maximum is the running maximum M_t
-    # (a masked maximum rather than cummax, which ONNX cannot express)
-    beta_rows = beta.unsqueeze(-2).masked_fill(~causal, -math.inf)
-    running = beta_rows.amax(dim=-1)
+    running = _running_max(beta)
     if n_chunks > 1:
         c_in, m_in = _chunk_states(k, v, beta, b[..., -1])
         running = torch.maximum(running, m_in.unsqueeze(-1))
-    exponent = beta_rows - running.unsqueeze(-1)
-    weights = (q @ k.transpose(-2, -1)) * torch.exp(exponent)
-    out = weights @ v
+    out = _within_chunks(q, k, v, beta, running)
     if n_chunks > 1:
         carry = torch.exp(m_in.unsqueeze(-1) - running).unsqueeze(-1)
         out = out + carry * (q @ c_in)
@@ -257,6 +251,98 @@ def mlstm_chunkwise(
     normaliser = torch.maximum(total.abs(), floor) + MLSTM_EPS
     h = numerator / normaliser.unsqueeze(-1)
     return h.reshape(batch, heads, n_chunks * size, -1)[:, :, :seq_len]
+
+
+def _within_chunks(
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    beta: torch.Tensor,
+    running: torch.Tensor,
+) -> torch.Tensor:
+    """``sum_{s <= t} (q_t . k_s) exp(beta_s - M_t) v_s`` for each chunk's steps.
+
+    Shapes: ``q, k`` (..., size, dk), ``v`` (..., size, dv), ``beta`` and the
+    running maximum ``running`` (..., size).
+    """
+    tensors = (q, k, v, beta, running)
+    if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
+        out: torch.Tensor = _WithinChunks.apply(*tensors)  # type: ignore[no-untyped-call]
+        return out
+    return _within_chunks_forward(*tensors)[0]
+
+
+def _within_chunks_forward(
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    beta: torch.Tensor,
+    running: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The output, the weights and their decay factors."""
+    size = q.shape[-2]
+    causal = torch.ones(size, size, dtype=torch.bool, device=q.device).tril()
+    # row t, column s: beta_s - M_t, at most 0 for s <= t; the later steps get
+    # -inf, so their weight is exactly 0
+    decay = beta.unsqueeze(-2) - running.unsqueeze(-1)
+    decay = decay.masked_fill_(~causal, -math.inf).exp_()
+    weights = (q @ k.transpose(-2, -1)).mul_(decay)
+    return weights @ v, weights, decay
+
+
+class _WithinChunks(torch.autograd.Function):
+    """The mLSTM's parallel part with its backward pass written out.
+
+    Autograd would record the ``size x size`` exponent, its mask, its
+    exponential and the product as separate nodes, each with its own copy and
+    reduction; written out, the backward pass is four batched products, two
+    elementwise products and two sums.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        q: torch.Tensor,
+        k: torch.Tensor,
+        v: torch.Tensor,
+        beta: torch.Tensor,
+        running: torch.Tensor,
+    ) -> torch.Tensor:
+        out, weights, decay = _within_chunks_forward(q, k, v, beta, running)
+        ctx.save_for_backward(q, k, v, weights, decay)
+        return out
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, grad_out: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        q, k, v, weights, decay = ctx.saved_tensors
+        grad_weights = grad_out @ v.transpose(-2, -1)
+        grad_v = weights.transpose(-2, -1) @ grad_out
+        # weights = (q . k) exp(exponent): d/d exponent = grad * weights
+        grad_exponent = grad_weights * weights
+        grad_scores = grad_weights.mul_(decay)
+        grad_q = grad_scores @ k
+        grad_k = grad_scores.transpose(-2, -1) @ q
+        return (
+            grad_q,
+            grad_k,
+            grad_v,
+            grad_exponent.sum(-2),
+            -grad_exponent.sum(-1),
+        )
+
+
+def _running_max(x: torch.Tensor) -> torch.Tensor:
+    """Inclusive running maximum along the last axis.
+
+    ``log2(n)`` shifted maxima: exported to ONNX, unlike ``cummax``, and with
+    no ``n x n`` intermediate.
+    """
+    shift = 1
+    while shift < x.shape[-1]:
+        x = torch.maximum(x, F.pad(x[..., :-shift], (shift, 0), value=-math.inf))
+        shift *= 2
+    return x
 
 
 def _chunk_states(

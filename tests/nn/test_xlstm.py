@@ -63,9 +63,16 @@ def test_mlstm_parallel_and_chunkwise_forms_equal_the_recurrence(seq_len, chunk_
     )
     i_pre = 3 * torch.randn(*shape, generator=gen, dtype=torch.float64)
     f_pre = 3 * torch.randn(*shape, generator=gen, dtype=torch.float64)
-    expected = _mlstm_step_by_step(q, k, v, i_pre, f_pre)
-    got = mlstm_chunkwise(q, k, v, i_pre, f_pre, chunk_size=chunk_size)
+    inputs = [t.requires_grad_() for t in (q, k, v, i_pre, f_pre)]
+    expected = _mlstm_step_by_step(*inputs)
+    got = mlstm_chunkwise(*inputs, chunk_size=chunk_size)
     torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-12)
+    # the written-out backward pass against autograd through the recurrence
+    probe = torch.randn(got.shape, generator=gen, dtype=torch.float64)
+    want = torch.autograd.grad((expected * probe).sum(), inputs)
+    have = torch.autograd.grad((got * probe).sum(), inputs)
+    for name, w, h in zip(["q", "k", "v", "i", "f"], want, have, strict=True):
+        torch.testing.assert_close(h, w, rtol=1e-9, atol=1e-11, msg=name)
 
 
 def _slstm_unstabilised(preact, recurrent, exp_forget):
@@ -89,9 +96,16 @@ def test_the_stabilised_slstm_equals_the_plain_equations(exp_forget):
     gen = torch.Generator().manual_seed(1)
     preact = torch.randn(3, 11, 4 * 6, generator=gen, dtype=torch.float64)
     recurrent = 0.5 * torch.randn(6, 4 * 6, generator=gen, dtype=torch.float64)
-    expected = _slstm_unstabilised(preact, recurrent, exp_forget)
-    got = slstm_scan(preact, recurrent, exp_forget=exp_forget)
+    inputs = [preact.requires_grad_(), recurrent.requires_grad_()]
+    expected = _slstm_unstabilised(*inputs, exp_forget)
+    got = slstm_scan(*inputs, exp_forget=exp_forget)
     torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-12)
+    # the written-out backward pass against autograd through the equations
+    probe = torch.randn(got.shape, generator=gen, dtype=torch.float64)
+    want = torch.autograd.grad((expected * probe).sum(), inputs)
+    have = torch.autograd.grad((got * probe).sum(), inputs)
+    for w, h in zip(want, have, strict=True):
+        torch.testing.assert_close(h, w, rtol=1e-9, atol=1e-11)
 
 
 def test_huge_gate_inputs_give_finite_outputs_and_gradients():
