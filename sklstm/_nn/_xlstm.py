@@ -31,8 +31,8 @@ models).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar, cast
 
 import torch
 import torch.nn.functional as F
@@ -69,13 +69,6 @@ class HeadwiseLinear(nn.Module):
         size = features // blocks
         self.weight = nn.Parameter(torch.empty(blocks, size, size))
 
-    def dense(self) -> torch.Tensor:
-        """The (features, features) matrix, output rows first."""
-        blocks, size, _ = self.weight.shape
-        eye = torch.eye(blocks, dtype=self.weight.dtype, device=self.weight.device)
-        full = torch.einsum("hoi,hg->hogi", self.weight, eye)
-        return full.reshape(blocks * size, blocks * size)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return headwise(x, [self])
 
@@ -87,23 +80,26 @@ class HeadwiseLinear(nn.Module):
 _DENSE_FEATURES = 128
 
 
-def headwise(x: torch.Tensor, maps: Sequence[HeadwiseLinear]) -> torch.Tensor:
+def headwise(x: torch.Tensor, maps: Iterable[nn.Module]) -> torch.Tensor:
     """Apply block-diagonal maps of one shape to ``x``, outputs side by side."""
-    blocks, size, _ = maps[0].weight.shape
+    weights = [cast(torch.Tensor, m.weight) for m in maps]
+    blocks, size, _ = weights[0].shape
     if blocks * size <= _DENSE_FEATURES or blocks == 1:
-        weight = (
-            maps[0].dense() if len(maps) == 1 else torch.cat([m.dense() for m in maps])
-        )
-        return F.linear(x, weight)
-    weight = (
-        maps[0].weight.unsqueeze(0)
-        if len(maps) == 1
-        else torch.stack([m.weight for m in maps])
-    )
+        dense = [_block_diagonal(w) for w in weights]
+        return F.linear(x, dense[0] if len(dense) == 1 else torch.cat(dense))
+    stacked = torch.stack(weights)  # (maps, blocks, size, size)
     out = torch.einsum(
-        "...hi,mhoi->...mho", x.reshape(*x.shape[:-1], blocks, size), weight
+        "...hi,mhoi->...mho", x.reshape(*x.shape[:-1], blocks, size), stacked
     )
     return out.flatten(-3)
+
+
+def _block_diagonal(weight: torch.Tensor) -> torch.Tensor:
+    """The (features, features) matrix of ``(blocks, size, size)`` blocks."""
+    blocks, size, _ = weight.shape
+    eye = torch.eye(blocks, dtype=weight.dtype, device=weight.device)
+    full = torch.einsum("hoi,hg->hogi", weight, eye)
+    return full.reshape(blocks * size, blocks * size)
 
 
 #: The feed-forward width is rounded up to a multiple of this: a float32 matrix
@@ -279,7 +275,8 @@ class MLSTMBlock(nn.Module):
         q, k = qk.chunk(2, dim=-1)
         v = self.v_proj(m_branch)
         # the gates read [q, k, v]; q and k already lie side by side
-        w_qk, w_v = self.gates.weight.split(2 * self.inner, dim=1)
+        w_qk = self.gates.weight[:, : 2 * self.inner]
+        w_v = self.gates.weight[:, 2 * self.inner :]
         gates = torch.addmm(
             F.linear(v, w_v, self.gates.bias).flatten(0, 1),
             qk.flatten(0, 1),
