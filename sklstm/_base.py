@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import warnings
 from abc import ABCMeta, abstractmethod
+from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
@@ -322,6 +323,32 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         X = check_sequences(self, X, reset=False)
         raw = _training.predict_raw(self.net_, X, self.x_mean_, self.x_scale_)
         return raw.astype(np.float64)
+
+    def _window_stepper(self, window: int) -> Callable[[Any], np.ndarray] | None:
+        """Outputs for the windows of a stream, one cell step per new value.
+
+        The function returned takes the next value (its ``n_channels_``
+        features, or a token id) and returns what ``predict`` (regressor) or
+        ``predict_proba`` (classifier) gives for the window of the last
+        ``window`` values, as one row, to float32 rounding. None when the cell
+        cannot be stepped (bidirectional, the xLSTM cells): re-read each
+        window then. Used by :func:`~sklstm.forecast` and
+        :func:`~sklstm.generate_text`.
+        """
+        check_is_fitted(self, "net_")
+        push = _training.step_windows(self.net_, window, self.x_mean_, self.x_scale_)
+        if push is None:
+            return None
+        step_push = push
+
+        def outputs(value: Any) -> np.ndarray:
+            return np.asarray(self._outputs_from_raw(step_push(value)[np.newaxis])[0])
+
+        return outputs
+
+    @abstractmethod
+    def _outputs_from_raw(self, raw: np.ndarray) -> np.ndarray:
+        """``predict`` (or ``predict_proba``) from raw module outputs."""
 
     def _check_score_target(self, y: Any) -> np.ndarray:
         """Validate the true targets given to ``score`` as fit would."""

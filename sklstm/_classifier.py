@@ -360,5 +360,8 @@ n_features)
         raw = self._raw_outputs(X)  # checks fitting before classes_ is read
         return self._get_target().decode(raw)
 
+    def _outputs_from_raw(self, raw: np.ndarray) -> np.ndarray:
+        return self._get_target().proba(raw)
+
     def _get_target(self) -> ClassesTarget:
         return ClassesTarget(self)

@@ -324,6 +324,9 @@ n_features)
         """
         return self._get_target().decode(self._raw_outputs(X))
 
+    def _outputs_from_raw(self, raw: np.ndarray) -> np.ndarray:
+        return self._get_target().decode(raw)
+
     def _get_target(self) -> RegressionTarget:
         return RegressionTarget(self)
 

@@ -381,13 +381,25 @@ def generate_text(
     window = getattr(model, "n_features_in_", tokenizer.max_len_)
     separator = "" if tokenizer.char_level else " "
     ids = list(tokenizer.encode(seed))
+    # LSTM and GRU models carry the state of every open window forward: one
+    # cell step per token instead of re-reading the window (padding is skipped
+    # either way, so a seed with no known token starts from the padding row)
+    make = getattr(model, "_window_stepper", None)
+    stepper = make(window) if callable(make) and ids and PAD_ID not in ids else None
+    stepped = None
+    if stepper is not None:
+        for token_id in ids:
+            stepped = stepper(token_id)
     generated: list[str] = []
     for _ in range(n_chars):
-        context = np.zeros((1, window), dtype=np.int64)
-        recent = ids[-window:]
-        if recent:
-            context[0, -len(recent) :] = recent
-        proba = np.asarray(model.predict_proba(context)[0], dtype=np.float64)
+        if stepped is not None:
+            proba = np.asarray(stepped, dtype=np.float64)
+        else:
+            context = np.zeros((1, window), dtype=np.int64)
+            recent = ids[-window:]
+            if recent:
+                context[0, -len(recent) :] = recent
+            proba = np.asarray(model.predict_proba(context)[0], dtype=np.float64)
         logits = np.log(np.clip(proba, 1e-300, None))
         with np.errstate(over="ignore"):  # a tiny temperature: -inf but the top
             weights = np.exp((logits - logits.max()) / temperature)
@@ -395,4 +407,6 @@ def generate_text(
         token = labels[choice]
         ids.append(tokenizer.vocabulary_.get(token, UNKNOWN_ID))
         generated.append(token)
+        if stepper is not None:
+            stepped = stepper(ids[-1])
     return seed + "".join(separator + token for token in generated)

@@ -223,6 +223,16 @@ def test_generate_text_is_seeded_and_high_temperature_varies(char_model):
     assert len(a) == len("hello") + 40
 
 
+def test_generate_text_steps_the_state_as_rereading_would(char_model, monkeypatch):
+    tok, model = char_model
+    assert model._window_stepper(10) is not None
+    # a seed shorter than the window, then past it: both regimes of the windows
+    stepped = generate_text(model, tok, "he", 60, temperature=1.0, random_state=3)
+    monkeypatch.setattr(model, "_window_stepper", lambda window: None)
+    reread = generate_text(model, tok, "he", 60, temperature=1.0, random_state=3)
+    assert stepped == reread
+
+
 def test_generate_text_with_character_labels():
     corpus = "abcabcabcabcabcabcabc" * 3
     tok = TextTokenizer(char_level=True).fit([corpus])

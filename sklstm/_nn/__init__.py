@@ -8,6 +8,7 @@ names the estimators accept.
 from ._encoders import CausalEncoder, Encoder
 from ._module import ENCODERS, SequenceModule, make_encoder, resolve_cell_params
 from ._rnn import GRUEncoder, LSTMEncoder, RNNEncoder
+from ._stepping import WindowStepper
 
 __all__ = [
     "ENCODERS",
@@ -17,6 +18,7 @@ __all__ = [
     "LSTMEncoder",
     "RNNEncoder",
     "SequenceModule",
+    "WindowStepper",
     "make_encoder",
     "resolve_cell_params",
 ]

@@ -20,6 +20,7 @@ from ._net import (
     predict_raw,
     rebuild_net,
     refresh_callbacks,
+    step_windows,
     train,
     training_history,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "refresh_callbacks",
     "resolve_cell_params",
     "resolve_device",
+    "step_windows",
     "train",
     "training_history",
 ]

@@ -22,7 +22,7 @@ from skorch.utils import noop
 from torch import nn
 
 from .. import _compat as skorch_private
-from .._nn import SequenceModule
+from .._nn import SequenceModule, WindowStepper
 from .._sequences import RaggedSequences
 from ._callbacks import (
     EarlyStoppingBest,
@@ -31,7 +31,13 @@ from ._callbacks import (
     StopTraining,
     ValidationScore,
 )
-from ._data import BatchIterator, SequenceDataset, ValidationSplit, predict_chunks
+from ._data import (
+    BatchIterator,
+    SequenceDataset,
+    ValidationSplit,
+    convert,
+    predict_chunks,
+)
 
 __all__ = [
     "OPTIMIZERS",
@@ -394,3 +400,34 @@ def predict_raw(
             start += n_real
     assert result is not None  # validated input has at least one sample
     return result
+
+
+def step_windows(
+    net: NeuralNet,
+    window: int,
+    mean: np.ndarray | None,
+    scale: np.ndarray | None,
+) -> Callable[[Any], np.ndarray] | None:
+    """Module outputs for the windows of a stream, one cell step per value.
+
+    Returns a function that takes the next value of the stream (its features,
+    or a token id) and returns, as float64 of shape (n_outputs,), what
+    :func:`predict_raw` gives for the window of the last ``window`` values;
+    or None when the module's encoder cannot be stepped (then re-read each
+    window with :func:`predict_raw`).
+    """
+    module = net.module_
+    if not WindowStepper.supports(module):
+        return None
+    stepper = WindowStepper(module, window, device=net.device)
+
+    def push(value: Any) -> np.ndarray:
+        step = np.asarray(value)
+        if step.dtype.kind in "iu":
+            tensor = torch.as_tensor(step, dtype=torch.int64)
+        else:  # standardised in float64, then float32, as predict does
+            tensor = torch.from_numpy(convert(step.reshape(1, -1), mean, scale))
+        out = stepper.push(tensor).cpu().numpy()
+        return np.asarray(out, dtype=np.float64)
+
+    return push

@@ -110,6 +110,12 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
             f"history has {len(values)} values but the estimator reads windows "
             f"of {window}."
         )
+    model = estimator
+    if windows_itself:  # the windower, then the model (nothing in between)
+        model = estimator.steps[-1][1] if len(estimator.steps) == 2 else None
+    stepper = _window_stepper(model, window) if len(values) >= window else None
+    if stepper is not None:
+        return _forecast_by_steps(stepper, values[-window:], steps)
     buffer = list(values[-window:])
     future: list[float] = []
     while len(future) < steps:
@@ -117,3 +123,29 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
         future.extend(prediction.tolist())
         buffer.extend(prediction.tolist())
     return np.asarray(future[:steps])
+
+
+def _window_stepper(model: Any, window: int) -> Any:
+    """The model's one-step-per-value predictor of windows, or None.
+
+    sklstm's estimators with an LSTM or GRU cell carry the recurrent state of
+    every open window forward (``_window_stepper``), so each forecast value
+    costs one cell step instead of re-reading a whole window.
+    """
+    make = getattr(model, "_window_stepper", None)
+    return make(window) if callable(make) else None
+
+
+def _forecast_by_steps(stepper: Any, recent: np.ndarray, steps: int) -> np.ndarray:
+    """The recursive forecast with the window's state carried forward."""
+    for value in recent[:-1]:
+        stepper(value)
+    prediction = np.ravel(stepper(recent[-1]))
+    future: list[float] = []
+    while True:
+        future.extend(prediction.tolist())
+        if len(future) >= steps:
+            return np.asarray(future[:steps])
+        for value in prediction[:-1]:
+            stepper(value)
+        prediction = np.ravel(stepper(prediction[-1]))

@@ -91,3 +91,51 @@ def test_forecast_checks_the_history(forecaster, history, match):
     # found by fuzzing
     with pytest.raises(ValueError, match=match):
         forecast(forecaster, history, 2)
+
+
+# ------------------------------------------- one cell step per forecast value
+
+
+def _rereading_every_window(monkeypatch):
+    """Make forecast re-read each window, as it does for cells that cannot step."""
+    import sklstm.forecasting._forecast as module
+
+    monkeypatch.setattr(module, "_window_stepper", lambda model, window: None)
+
+
+@pytest.mark.parametrize(
+    ("params", "horizon"),
+    [({}, 1), ({"num_layers": 2, "cell": "gru"}, 3)],
+)
+def test_carrying_the_state_forward_equals_rereading_each_window(
+    monkeypatch, params, horizon
+):
+    series = np.sin(0.3 * np.arange(120)) + 0.05 * np.arange(120) % 1
+    X, y = sliding_windows(series, window=12, horizon=horizon)
+    model = LSTMRegressor(**{**ONE_EPOCH, **params}).fit(X, y)
+    assert model._window_stepper(12) is not None
+    stepped = forecast(model, series, steps=40)
+    _rereading_every_window(monkeypatch)
+    reread = forecast(model, series, steps=40)
+    np.testing.assert_allclose(stepped, reread, rtol=1e-5, atol=1e-5)
+
+
+def test_a_windowing_pipeline_steps_like_its_final_estimator(monkeypatch):
+    series = pd.Series(np.cos(0.2 * np.arange(90)), name="load")
+    pipe = make_pipeline(SequenceWindower(window=10), LSTMRegressor(**ONE_EPOCH))
+    pipe.fit(series[:-1], series.to_numpy()[1:])
+    stepped = forecast(pipe, series, steps=25)
+    _rereading_every_window(monkeypatch)
+    np.testing.assert_allclose(
+        stepped, forecast(pipe, series, steps=25), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_cells_that_cannot_step_still_forecast():
+    series = np.sin(0.3 * np.arange(80))
+    X, y = sliding_windows(series, window=8)
+    model = LSTMRegressor(**ONE_EPOCH, bidirectional=True).fit(X, y)
+    assert model._window_stepper(8) is None
+    future = forecast(model, series, steps=3)
+    # re-reading: the first value is predict on the last window
+    np.testing.assert_allclose(future[0], model.predict(series[-8:][None])[0])
