@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -24,53 +25,89 @@ from sklstm import LSTMRegressor
 from sklstm._nn import SequenceModule
 
 SIZES = {
-    # name: (n_samples, seq_len, hidden_size)
-    "tutorial": (10_000, 50, 64),
-    "small": (10_000, 10, 16),
+    # name: (n_samples, seq_len, hidden_size, n_channels, shortest, epochs);
+    # shortest=None: every sequence has seq_len steps, else lengths are drawn
+    # from shortest..seq_len and padded (a ragged set the size of the
+    # JapaneseVowels speakers: 270 sequences of 7-29 steps, 12 channels)
+    "tutorial": (10_000, 50, 64, 1, None, 3),
+    "small": (10_000, 10, 16, 1, None, 3),
+    "ragged": (270, 29, 64, 12, 7, 30),
 }
 BATCH = 32
 LR = 1e-3
 
 
-def make_data(n: int, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class Data:
+    """One data set in the forms each contender takes."""
+
+    X: np.ndarray  # (n, seq_len, channels), padded with zeros when ragged
+    y: np.ndarray  # (n,)
+    lengths: np.ndarray | None  # (n,) int64 when ragged
+
+    def for_sklstm(self) -> np.ndarray | list[np.ndarray]:
+        if self.lengths is None:
+            return self.X[:, :, 0] if self.X.shape[2] == 1 else self.X
+        return [row[:length] for row, length in zip(self.X, self.lengths, strict=True)]
+
+    def for_skorch(self) -> np.ndarray | dict[str, np.ndarray]:
+        if self.lengths is None:
+            return self.X
+        return {"X": self.X, "lengths": self.lengths}
+
+
+def make_data(n: int, seq_len: int, channels: int, shortest: int | None) -> Data:
     rng = np.random.RandomState(0)
     t = np.arange(seq_len + 1) * 0.1
-    phase = rng.uniform(0, 2 * np.pi, size=(n, 1))
-    series = np.sin(t + phase) + 0.05 * rng.normal(size=(n, seq_len + 1))
-    return series[:, :-1].astype(np.float32), series[:, -1].astype(np.float32)
+    phase = rng.uniform(0, 2 * np.pi, size=(n, 1, channels))
+    series = np.sin(t[:, None] + phase) + 0.05 * rng.normal(
+        size=(n, seq_len + 1, channels)
+    )
+    X, y = series[:, :-1].astype(np.float32), series[:, -1, 0].astype(np.float32)
+    lengths = None
+    if shortest is not None:
+        lengths = rng.randint(shortest, seq_len + 1, size=n).astype(np.int64)
+        X[np.arange(seq_len)[None, :] >= lengths[:, None]] = 0.0
+    return Data(X, y, lengths)
 
 
-def loop_fit(X: np.ndarray, y: np.ndarray, hidden: int, epochs: int) -> SequenceModule:
+def loop_fit(data: Data, hidden: int, epochs: int) -> SequenceModule:
     torch.manual_seed(0)
-    module = SequenceModule(1, 1, hidden_size=hidden)
+    module = SequenceModule(data.X.shape[2], 1, hidden_size=hidden)
     opt = torch.optim.Adam(module.parameters(), lr=LR)
     loss_fn = torch.nn.MSELoss()
-    Xt = torch.from_numpy(X).unsqueeze(-1)
-    yt = torch.from_numpy(y).unsqueeze(-1)
+    Xt = torch.from_numpy(data.X)
+    yt = torch.from_numpy(data.y).unsqueeze(-1)
+    lengths = None if data.lengths is None else torch.from_numpy(data.lengths)
     module.train()
     for _ in range(epochs):
         perm = torch.randperm(len(Xt))
         for start in range(0, len(Xt), BATCH):
             idx = perm[start : start + BATCH]
             opt.zero_grad()
-            loss = loss_fn(module(Xt[idx]), yt[idx])
+            batch_lengths = None if lengths is None else lengths[idx]
+            loss = loss_fn(module(Xt[idx], batch_lengths), yt[idx])
             loss.backward()
             opt.step()
     return module
 
 
-def loop_predict(module: SequenceModule, X: np.ndarray) -> np.ndarray:
+def loop_predict(module: SequenceModule, data: Data) -> np.ndarray:
     module.eval()
-    Xt = torch.from_numpy(X).unsqueeze(-1)
+    Xt = torch.from_numpy(data.X)
+    lengths = None if data.lengths is None else torch.from_numpy(data.lengths)
+    out = []
     with torch.inference_mode():
-        out = [module(Xt[i : i + 1024]) for i in range(0, len(Xt), 1024)]
+        for i in range(0, len(Xt), 1024):
+            chunk = None if lengths is None else lengths[i : i + 1024]
+            out.append(module(Xt[i : i + 1024], chunk))
     return torch.cat(out).numpy()
 
 
-def skorch_net(hidden: int, epochs: int) -> NeuralNetRegressor:
+def skorch_net(hidden: int, epochs: int, channels: int) -> NeuralNetRegressor:
     return NeuralNetRegressor(
         SequenceModule,
-        module__n_inputs=1,
+        module__n_inputs=channels,
         module__n_outputs=1,
         module__hidden_size=hidden,
         optimizer=torch.optim.Adam,
@@ -103,19 +140,23 @@ def best_of(repeats: int, fn: Callable[[], object]) -> float:
     return min(times)
 
 
-def run(size: str, epochs: int, repeats: int) -> None:
-    n, seq_len, hidden = SIZES[size]
-    X, y = make_data(n, seq_len)
-    X3, y2 = X[:, :, None], y[:, None]
+def run(size: str, epochs: int | None, repeats: int) -> None:
+    n, seq_len, hidden, channels, shortest, default_epochs = SIZES[size]
+    epochs = epochs or default_epochs
+    data = make_data(n, seq_len, channels, shortest)
+    X_sk, X_skorch, y2 = data.for_sklstm(), data.for_skorch(), data.y[:, None]
+    shape = f"{n} x {seq_len} steps x {channels} channel(s)"
+    if shortest is not None:
+        shape = f"{n} x {shortest}-{seq_len} steps (padded) x {channels} channels"
     print(
-        f"\n== {size}: {n} x {seq_len} steps, hidden {hidden}, batch {BATCH}, "
+        f"\n== {size}: {shape}, hidden {hidden}, batch {BATCH}, "
         f"{epochs} epoch(s), best of {repeats} =="
     )
 
     fits = {
-        "loop": lambda: loop_fit(X, y, hidden, epochs),
-        "skorch": lambda: skorch_net(hidden, epochs).fit(X3, y2),
-        "sklstm": lambda: sklstm_model(hidden, epochs).fit(X, y),
+        "loop": lambda: loop_fit(data, hidden, epochs),
+        "skorch": lambda: skorch_net(hidden, epochs, channels).fit(X_skorch, y2),
+        "sklstm": lambda: sklstm_model(hidden, epochs).fit(X_sk, data.y),
     }
     names = list(fits)
     fit_times: dict[str, list[float]] = {name: [] for name in names}
@@ -129,18 +170,18 @@ def run(size: str, epochs: int, repeats: int) -> None:
         for k, v in fit_times.items()
     }
 
-    module = loop_fit(X, y, hidden, 1)
-    net = skorch_net(hidden, 1).fit(X3, y2)
-    model = sklstm_model(hidden, 1).fit(X, y)
+    module = loop_fit(data, hidden, 1)
+    net = skorch_net(hidden, 1, channels).fit(X_skorch, y2)
+    model = sklstm_model(hidden, 1).fit(X_sk, data.y)
     predict = {
-        "loop": best_of(repeats, lambda: loop_predict(module, X)),
-        "skorch": best_of(repeats, lambda: net.predict(X3)),
-        "sklstm": best_of(repeats, lambda: model.predict(X)),
+        "loop": best_of(repeats, lambda: loop_predict(module, data)),
+        "skorch": best_of(repeats, lambda: net.predict(X_skorch)),
+        "sklstm": best_of(repeats, lambda: model.predict(X_sk)),
     }
 
     print(
         f"{'':8} {'s/epoch':>9} {'x loop':>7} {'paired':>7}"
-        f"   {'predict 10k (s)':>15} {'x loop':>7}"
+        f"   {'predict (s)':>15} {'x loop':>7}"
     )
     for name in ("loop", "skorch", "sklstm"):
         fit_ratio = per_epoch[name] / per_epoch["loop"]
@@ -157,7 +198,9 @@ def run(size: str, epochs: int, repeats: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=SIZES)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="default: 3, and 30 for ragged"
+    )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
