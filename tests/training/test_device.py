@@ -88,3 +88,42 @@ def test_fits_and_predicts_on_cuda():
     model = LSTMRegressor(**{**FAST, "device": "cuda"}).fit(X, y)
     assert next(model.net_.module_.parameters()).is_cuda
     assert np.isfinite(model.predict(X)).all()
+
+
+# ------------------------------------------------ the optimizer's step kernel
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw", "sgd", "rmsprop"])
+def test_named_optimizers_take_torchs_fastest_step_where_it_has_one(name):
+    from sklstm._training._net import _fast_step
+
+    fast = _fast_step(name, "cpu")
+    model = LSTMRegressor(**{**ONE_EPOCH, "optimizer": name}).fit(
+        *sine_windows(64, seq_len=6)
+    )
+    defaults = model.net_.optimizer_.defaults
+    if fast is None:
+        assert not defaults.get("fused")
+        assert not defaults.get("foreach")
+    else:
+        assert defaults[fast] is True
+    # torch 2.4 and later have fused CPU kernels for these three
+    major, minor = (int(part) for part in torch.__version__.split(".")[:2])
+    if name in ("adam", "adamw", "sgd") and (major, minor) >= (2, 4):
+        assert fast == "fused"
+
+
+def test_an_optimizer_class_is_used_as_given():
+    model = LSTMRegressor(**{**ONE_EPOCH, "optimizer": torch.optim.Adam})
+    defaults = model.fit(*sine_windows(64, seq_len=6)).net_.optimizer_.defaults
+    assert not defaults.get("fused")
+    assert not defaults.get("foreach")
+
+
+def test_no_fast_step_is_asked_of_a_device_that_cannot_run_it():
+    from sklstm._training._net import _fast_step
+
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is here")
+    # the trial step on the missing device fails, so no option is passed
+    assert _fast_step("adam", "cuda") is None
