@@ -105,6 +105,13 @@ def bench_xlstm(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def bench_quality(session: nox.Session) -> None:
+    """The default estimators on real data sets bundled with aeon and statsmodels."""
+    _install(session, "bench")
+    session.run("python", "benchmarks/bench_quality.py", *session.posargs, env=ENV)
+
+
+@nox.session(default=False)
 def demo(session: nox.Session) -> None:
     """Run the forecasting demo."""
     _install(session, "test")

@@ -42,6 +42,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "cell": [StrOptions(set(_training.ENCODERS))],
         "cell_params": [dict, None],
+        "pooling": [StrOptions(set(_training.POOLINGS))],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "standardize": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
@@ -87,6 +88,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         dropout: float = 0.0,
         cell: str = "lstm",
         cell_params: dict[str, Any] | None = None,
+        pooling: str = "last",
         embedding_dim: int | None = None,
         standardize: bool = True,
         max_epochs: int = 50,
@@ -112,6 +114,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         self.dropout = dropout
         self.cell = cell
         self.cell_params = cell_params
+        self.pooling = pooling
         self.embedding_dim = embedding_dim
         self.standardize = standardize
         self.max_epochs = max_epochs
@@ -268,6 +271,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
                 num_layers=self.num_layers,
                 bidirectional=self.bidirectional,
             ),
+            pooling=self.pooling,
         )
         return _training.NetConfig(
             module=module,
@@ -367,6 +371,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         return tags
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("pooling", "last")  # pickled before pooling existed
         super().__setstate__(state)
         net = self.__dict__.get("net_")
         if net is not None:  # skorch maps a CUDA net to the CPU when needed

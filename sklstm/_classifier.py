@@ -44,6 +44,13 @@ class LSTMClassifier(ClassifierMixin, _BaseLSTM):  # type: ignore[misc]
         projection factors and the like (documented defaults in the user
         guide). A name the cell does not take, or a value it cannot be built
         with, is a ``ValueError`` that names the fix.
+    pooling : {"last", "mean", "max", "attention"}, default="last"
+        How each sequence becomes one vector for the output layer: the
+        cell's last state (``"last"``), or its outputs at every valid step
+        averaged (``"mean"``), maximised unit by unit (``"max"``) or weighted by
+        a learned score (``"attention"``). Padding never enters a pooled
+        vector. Pooling helps on long sequences, where the last state alone
+        gives the training little to follow (see the user guide).
     embedding_dim : int, default=None
         If set, ``X`` holds integer token ids (e.g. from :class:`TextTokenizer`;
         0 is padding, 1 unknown) that a learned embedding of this size turns
@@ -180,6 +187,7 @@ default="adam"
         dropout: float = 0.0,
         cell: str = "lstm",
         cell_params: dict[str, Any] | None = None,
+        pooling: str = "last",
         embedding_dim: int | None = None,
         standardize: bool = True,
         class_weight: dict[Any, float] | str | None = None,
@@ -207,6 +215,7 @@ default="adam"
             dropout=dropout,
             cell=cell,
             cell_params=cell_params,
+            pooling=pooling,
             embedding_dim=embedding_dim,
             standardize=standardize,
             max_epochs=max_epochs,

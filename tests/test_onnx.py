@@ -102,3 +102,15 @@ def test_xlstm_cells_export_with_a_fixed_length(tmp_path, cell_params):
     np.testing.assert_allclose(
         _run(path, X)[:, 0], model.predict(X), rtol=1e-5, atol=1e-5
     )
+
+
+@pytest.mark.parametrize("pooling", ["mean", "max", "attention"])
+def test_pooled_models_export(tmp_path, pooling):
+    X = np.random.default_rng(1).normal(size=(40, 10, 2))
+    params = {**PARAMS, "hidden_size": 8, "pooling": pooling}
+    model = LSTMRegressor(**params).fit(X, X[:, -1, 0])
+    path = tmp_path / "model.onnx"
+    export_onnx(model, path)
+    np.testing.assert_allclose(
+        _run(path, X)[:, 0], model.predict(X), rtol=1e-5, atol=1e-5
+    )

@@ -116,3 +116,17 @@ def test_ragged_model_pickles(ragged_model):
     np.testing.assert_array_equal(
         restored.predict_proba(X), ragged_model.predict_proba(X)
     )
+
+
+@pytest.mark.parametrize("pooling", ["mean", "max", "attention"])
+def test_pooled_models_learn_ragged_input_and_ignore_the_padding(pooling):
+    X, y = _ragged_event_order(400)
+    model = LSTMClassifier(**{**FAST, "max_epochs": 25, "pooling": pooling})
+    model.fit(X, y)
+    X_test, y_test = _ragged_event_order(200, seed=1)
+    assert model.score(X_test, y_test) > 0.8
+    rng = np.random.RandomState(3)
+    short = rng.normal(size=(5, 2))
+    alone = model.predict_proba([short, rng.normal(size=(6, 2))])[0]
+    among = model.predict_proba([np.full((90, 2), 1e3), short])[1]
+    np.testing.assert_allclose(among, alone, rtol=0, atol=1e-6)

@@ -78,6 +78,9 @@ def test_each_loss_trains(loss):
         {"optimizer": "rmsprop"},
         {"weight_decay": 1e-4, "optimizer": "adamw"},
         {"clip_grad_norm": 1.0},
+        {"pooling": "mean"},
+        {"pooling": "max"},
+        {"pooling": "attention"},
     ],
 )
 def test_architecture_and_optimizer_options_learn(params):

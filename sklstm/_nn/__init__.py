@@ -7,15 +7,18 @@ names the estimators accept.
 
 from ._encoders import CausalEncoder, Encoder
 from ._module import ENCODERS, SequenceModule, make_encoder, resolve_cell_params
+from ._pooling import POOLINGS, Pooling
 from ._rnn import GRUEncoder, LSTMEncoder, RNNEncoder
 from ._stepping import WindowStepper
 
 __all__ = [
     "ENCODERS",
+    "POOLINGS",
     "CausalEncoder",
     "Encoder",
     "GRUEncoder",
     "LSTMEncoder",
+    "Pooling",
     "RNNEncoder",
     "SequenceModule",
     "WindowStepper",

@@ -3,7 +3,9 @@
 Pure torch: this module does not import scikit-learn or skorch.
 
 An encoder is an ``nn.Module`` called as ``encoder(X, lengths)`` that returns a
-tensor of shape ``(batch, output_size)``. Two kinds exist:
+tensor of shape ``(batch, output_size)``, and whose ``outputs(X, lengths)``
+returns the output at every step, ``(batch, seq_len, output_size)``, for the
+poolings other than the last state (``_pooling``). Two kinds exist:
 
 - encoders that can pack (torch's recurrent layers) subclass :class:`Encoder`
   and use ``lengths`` to skip the padding themselves;
@@ -85,6 +87,26 @@ class Encoder(nn.Module):
         out : tensor of shape (batch, output_size)
         """
 
+    @abstractmethod
+    def outputs(
+        self, X: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Return the output at every step, for pooling over the steps.
+
+        Parameters
+        ----------
+        X : tensor of shape (batch, seq_len, input_size)
+            The sequences, padded at the end when ``lengths`` is given.
+        lengths : tensor of shape (batch,), default=None
+            True length of each sequence; None when none is padded.
+
+        Returns
+        -------
+        out : tensor of shape (batch, seq_len, output_size)
+            The outputs at the padding steps are unspecified: pooling leaves
+            them out.
+        """
+
 
 class CausalEncoder(Encoder):
     """An encoder whose output at a step depends only on the steps up to it.
@@ -98,6 +120,11 @@ class CausalEncoder(Encoder):
     @abstractmethod
     def steps(self, X: torch.Tensor) -> torch.Tensor:
         """Per-step outputs, shape (batch, seq_len, output_size), causally."""
+
+    def outputs(
+        self, X: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        return self.steps(X)
 
     def forward(
         self, X: torch.Tensor, lengths: torch.Tensor | None = None

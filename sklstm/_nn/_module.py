@@ -1,4 +1,4 @@
-"""The network: [embedding] -> encoder -> one vector per sequence -> dropout -> head.
+"""The network: [embedding] -> encoder -> [pooling] -> dropout -> head.
 
 Pure torch: this module does not import scikit-learn or skorch.
 """
@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from ._encoders import Encoder
+from ._pooling import Pooling
 from ._rnn import GRUEncoder, LSTMEncoder
 from ._xlstm import MLSTMEncoder, SLSTMEncoder, XLSTMEncoder
 
@@ -126,6 +127,9 @@ class SequenceModule(nn.Module):
         Size of the learned token embeddings (replaces ``n_inputs``).
     cell_params : dict, default=None
         Options of the encoder (see :func:`resolve_cell_params`).
+    pooling : {"last", "mean", "max", "attention"}, default="last"
+        How each sequence becomes one vector: the encoder's last state, or
+        its outputs pooled over the valid steps (see ``_pooling``).
     """
 
     def __init__(
@@ -140,6 +144,7 @@ class SequenceModule(nn.Module):
         num_embeddings: int | None = None,
         embedding_dim: int | None = None,
         cell_params: Mapping[str, Any] | None = None,
+        pooling: str = "last",
     ) -> None:
         super().__init__()
         self.embedding: nn.Embedding | None = None
@@ -154,6 +159,9 @@ class SequenceModule(nn.Module):
             bidirectional=bidirectional,
             dropout=dropout,
             cell_params=cell_params,
+        )
+        self.pooling = (
+            None if pooling == "last" else Pooling(pooling, self.encoder.output_size)
         )
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.encoder.output_size, n_outputs)
@@ -178,5 +186,9 @@ class SequenceModule(nn.Module):
         """
         if self.embedding is not None:
             X = self.embedding(X)
-        out: torch.Tensor = self.head(self.dropout(self.encoder(X, lengths)))
+        if self.pooling is None:
+            vector = self.encoder(X, lengths)
+        else:
+            vector = self.pooling(self.encoder.outputs(X, lengths), lengths)
+        out: torch.Tensor = self.head(self.dropout(vector))
         return out

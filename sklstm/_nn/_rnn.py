@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._encoders import Encoder
 
@@ -18,6 +18,9 @@ __all__ = ["GRUEncoder", "LSTMEncoder", "RNNEncoder"]
 
 class RNNEncoder(Encoder):
     """A stack of torch recurrent layers; the vector is the last hidden state.
+
+    ``outputs`` gives the last layer's output at every step (both directions
+    side by side when bidirectional).
 
     With ``lengths``, the padded batch is packed, so that padding never reaches
     the recurrent state. With ``bidirectional``, the vector joins the last
@@ -63,6 +66,20 @@ class RNNEncoder(Encoder):
         # last layer, all directions: (directions, batch, hidden) -> (batch, ...)
         last: torch.Tensor = h_n[-self.num_directions :].transpose(0, 1)
         return last.reshape(X.shape[0], -1)
+
+    def outputs(
+        self, X: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        if lengths is None:
+            out: torch.Tensor = self.rnn(X)[0]
+            return out
+        packed = pack_padded_sequence(
+            X, lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        padded, _ = pad_packed_sequence(
+            self.rnn(packed)[0], batch_first=True, total_length=X.shape[1]
+        )
+        return padded
 
 
 class LSTMEncoder(RNNEncoder):

@@ -31,7 +31,8 @@ class WindowStepper:
     ----------
     module : SequenceModule
         A network whose encoder is a one-directional :class:`RNNEncoder`
-        (see :meth:`supports`); it is put in evaluation mode.
+        read by its last state (see :meth:`supports`); it is put in
+        evaluation mode.
     window : int
         Number of steps in each window; the first ``window - 1`` outputs are
         those of the shorter windows that start at the first value.
@@ -44,7 +45,8 @@ class WindowStepper:
     ) -> None:
         if not self.supports(module):
             raise ValueError(
-                "WindowStepper needs a one-directional LSTM or GRU encoder."
+                "WindowStepper needs a one-directional LSTM or GRU encoder read "
+                "by its last state."
             )
         module.eval()
         self.module = module
@@ -64,12 +66,14 @@ class WindowStepper:
 
     @staticmethod
     def supports(module: nn.Module) -> bool:
-        """Whether ``module`` can be stepped: a one-directional LSTM or GRU."""
+        """Whether ``module`` can be stepped: a one-directional LSTM or GRU
+        whose last state is the vector (``pooling="last"``)."""
         encoder = getattr(module, "encoder", None)
         return (
             isinstance(module, SequenceModule)
             and isinstance(encoder, RNNEncoder)
             and encoder.num_directions == 1
+            and module.pooling is None
         )
 
     @torch.inference_mode()

@@ -6,7 +6,7 @@ the ``device`` parameter (``_device``). The estimators use what is re-exported
 here.
 """
 
-from .._nn import ENCODERS, resolve_cell_params
+from .._nn import ENCODERS, POOLINGS, resolve_cell_params
 from ._data import SequenceDataset
 from ._device import resolve_device
 from ._net import (
@@ -28,6 +28,7 @@ from ._net import (
 __all__ = [
     "ENCODERS",
     "OPTIMIZERS",
+    "POOLINGS",
     "ModuleConfig",
     "NetConfig",
     "SequenceDataset",

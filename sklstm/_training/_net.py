@@ -140,6 +140,7 @@ class ModuleConfig:
     num_embeddings: int | None
     embedding_dim: int | None
     cell_params: Mapping[str, Any]
+    pooling: str = "last"
 
 
 @dataclass(frozen=True)

@@ -47,10 +47,11 @@ def test_token_ids_step_through_the_embedding():
     [
         {"bidirectional": True},
         {"cell": "mlstm", "cell_params": {"num_heads": 2}},
+        {"pooling": "max"},
     ],
 )
 def test_encoders_that_cannot_step_are_refused(kwargs):
     module = SequenceModule(2, 1, hidden_size=8, **kwargs)
     assert not WindowStepper.supports(module)
-    with pytest.raises(ValueError, match="one-directional LSTM or GRU"):
+    with pytest.raises(ValueError, match="one-directional LSTM or GRU encoder read"):
         WindowStepper(module, 3)

@@ -127,3 +127,28 @@ def test_no_fast_step_is_asked_of_a_device_that_cannot_run_it():
         pytest.skip("a CUDA device is here")
     # the trial step on the missing device fails, so no option is passed
     assert _fast_step("adam", "cuda") is None
+
+
+@pytest.mark.gpu
+def test_a_cuda_trained_model_pickles_and_its_state_is_plain_cpu_tensors():
+    from sklstm._training import net_state
+
+    X, y = sine_windows(300, seq_len=12)
+    model = LSTMRegressor(**{**FAST, "device": "cuda", "max_epochs": 5}).fit(X, y)
+    assert model.device_.startswith("cuda")
+    assert model.net_.optimizer_.defaults.get("fused") is True
+    on_cuda = model.predict(X)
+    copy = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(copy.predict(X), on_cuda, rtol=1e-6, atol=1e-6)
+    state = net_state(model.net_)["module"]
+    assert all(tensor.device.type == "cpu" for tensor in state.values())
+
+
+@pytest.mark.gpu
+def test_two_cuda_fits_with_one_seed_agree():
+    X, y = sine_windows(300, seq_len=12)
+    params = {**FAST, "device": "cuda", "max_epochs": 3}
+    a = LSTMRegressor(**params).fit(X, y).predict(X)
+    b = LSTMRegressor(**params).fit(X, y).predict(X)
+    # cuDNN's LSTM kernels are deterministic for a fixed seed in training
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,181 @@
+"""How well the default estimators learn real data sets that ship inside pip packages.
+
+Classification: UCR/UEA sets bundled with aeon (univariate and multivariate,
+short and long, ragged included), their standard train/test splits. Each row is
+``LSTMClassifier(pooling=p, random_state=0)`` with every other setting at its
+default, next to 1-NN with dynamic time warping (aeon), the usual baseline of
+the UCR archive.
+
+Regression: the co2 (weekly, gaps interpolated) and sunspots (yearly) series
+bundled with statsmodels, next-step forecasts from windows of two seasons,
+the last 20 % of windows held out. ``LSTMRegressor(pooling=p)`` with defaults
+against Ridge on the same windows and the seasonal naive forecast; scored by
+mean absolute error.
+
+Fit times are on one torch thread. Nothing is downloaded: every data set is a
+file of the installed packages (the script stops with a message otherwise).
+
+Run with ``nox -s bench_quality`` or ``python benchmarks/bench_quality.py``
+(needs ``pip install aeon statsmodels``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.linear_model import RidgeCV
+from sklearn.metrics import accuracy_score, mean_absolute_error
+
+from sklstm import LSTMClassifier, LSTMRegressor
+from sklstm.forecasting import sliding_windows
+
+#: name: what it is (all in aeon's wheel, aeon/datasets/data)
+CLASSIFICATION = {
+    "ItalyPowerDemand": "univariate, 24 steps, 67 train",
+    "GunPoint": "univariate, 150 steps, 50 train",
+    "ArrowHead": "univariate, 251 steps, 36 train",
+    "OSULeaf": "univariate, 427 steps, 200 train",
+    "PickupGestureWiimoteZ": "univariate, ragged 29-361 steps, 50 train",
+    "BasicMotions": "6 channels, 100 steps, 40 train",
+    "JapaneseVowels": "12 channels, ragged 7-29 steps, 270 train",
+}
+#: name: season length (statsmodels' data sets)
+REGRESSION = {"co2": 52, "sunspots": 11}
+POOLINGS = ("last", "mean", "max", "attention")
+#: settings given to every LSTM estimator besides pooling (none: the defaults)
+SETTINGS: dict[str, Any] = {}
+
+
+def _to_sklstm(X: Any) -> np.ndarray | list[np.ndarray]:
+    """aeon's (n, channels, steps) array or list of (channels, steps) arrays."""
+    if isinstance(X, np.ndarray):
+        out = np.ascontiguousarray(X.transpose(0, 2, 1), dtype=np.float32)
+        return out[:, :, 0] if out.shape[2] == 1 else out
+    return [np.ascontiguousarray(x.T, dtype=np.float32) for x in X]
+
+
+def _load_classification(name: str) -> tuple[Any, ...]:
+    import aeon.datasets
+    from aeon.datasets import load_classification
+
+    bundled = Path(aeon.datasets.__file__).parent / "data"
+    if not (bundled / name).is_dir():  # load_classification would download it
+        raise SystemExit(f"{name} is not bundled with this aeon ({bundled}).")
+    X_train, y_train = load_classification(name, split="train", extract_path=bundled)
+    X_test, y_test = load_classification(name, split="test", extract_path=bundled)
+    return X_train, y_train, X_test, y_test
+
+
+def _timed_fit(model: Any, X: Any, y: Any) -> tuple[Any, float]:
+    start = time.perf_counter()
+    model.fit(X, y)
+    return model, time.perf_counter() - start
+
+
+def classification(poolings: tuple[str, ...], names: list[str]) -> None:
+    from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
+
+    header = f"{'data set':<22} {'model':<24} {'accuracy':>8} {'fit (s)':>8}"
+    print(f"\n== classification: test accuracy ==\n{header}")
+    for name in names:
+        X_train, y_train, X_test, y_test = _load_classification(name)
+        print(f"{name:<22} ({CLASSIFICATION[name]})")
+        knn, seconds = _timed_fit(
+            KNeighborsTimeSeriesClassifier(distance="dtw"), X_train, y_train
+        )
+        accuracy = accuracy_score(y_test, knn.predict(X_test))
+        print(f"{'':<22} {'1-NN DTW':<24} {accuracy:8.3f} {seconds:8.1f}")
+        train, test = _to_sklstm(X_train), _to_sklstm(X_test)
+        for pooling in poolings:
+            model, seconds = _timed_fit(
+                LSTMClassifier(pooling=pooling, random_state=0, **SETTINGS),
+                train,
+                y_train,
+            )
+            accuracy = accuracy_score(y_test, model.predict(test))
+            label = f"LSTMClassifier {pooling}"
+            print(f"{'':<22} {label:<24} {accuracy:8.3f} {seconds:8.1f}", flush=True)
+
+
+def _series(name: str) -> np.ndarray:
+    from statsmodels.datasets import co2, sunspots
+
+    if name == "co2":
+        frame = co2.load_pandas().data
+        return frame["co2"].interpolate().bfill().to_numpy(dtype=np.float64)
+    return sunspots.load_pandas().data["SUNACTIVITY"].to_numpy(dtype=np.float64)
+
+
+def regression(poolings: tuple[str, ...]) -> None:
+    header = f"{'series':<22} {'model':<24} {'MAE':>8} {'fit (s)':>8}"
+    print(f"\n== regression: next-step mean absolute error, last 20 % ==\n{header}")
+    for name, season in REGRESSION.items():
+        series = _series(name)
+        window = 2 * season
+        X, y = sliding_windows(series, window=window)
+        cut = int(0.8 * len(X))
+        X_train, y_train, X_test, y_test = X[:cut], y[:cut], X[cut:], y[cut:]
+        print(f"{name:<22} ({len(series)} values, window {window})")
+        # the value one season before the predicted one: X's column -season
+        naive = mean_absolute_error(y_test, X_test[:, -season])
+        print(f"{'':<22} {'seasonal naive':<24} {naive:8.3f} {0.0:8.1f}")
+        last = mean_absolute_error(y_test, X_test[:, -1])
+        print(f"{'':<22} {'naive (last value)':<24} {last:8.3f} {0.0:8.1f}")
+        ridge, seconds = _timed_fit(
+            RidgeCV(alphas=np.logspace(-3, 3, 13)), X_train, y_train
+        )
+        error = mean_absolute_error(y_test, ridge.predict(X_test))
+        print(f"{'':<22} {'Ridge (CV alpha)':<24} {error:8.3f} {seconds:8.1f}")
+        for pooling in poolings:
+            model, seconds = _timed_fit(
+                LSTMRegressor(pooling=pooling, random_state=0, **SETTINGS),
+                X_train,
+                y_train,
+            )
+            error = mean_absolute_error(y_test, model.predict(X_test))
+            label = f"LSTMRegressor {pooling}"
+            print(f"{'':<22} {label:<24} {error:8.3f} {seconds:8.1f}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--poolings", nargs="+", default=list(POOLINGS))
+    parser.add_argument(
+        "--datasets", nargs="+", default=list(CLASSIFICATION), choices=CLASSIFICATION
+    )
+    parser.add_argument("--max-epochs", type=int, help="instead of the default")
+    parser.add_argument("--lr", type=float, help="instead of the default")
+    parser.add_argument("--batch-size", type=int, help="instead of the default")
+    parser.add_argument("--skip-regression", action="store_true")
+    parser.add_argument("--skip-classification", action="store_true")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    for name in ("max_epochs", "lr", "batch_size"):
+        if getattr(args, name) is not None:
+            SETTINGS[name] = getattr(args, name)
+    try:
+        import aeon
+        import statsmodels
+    except ImportError as exc:
+        raise SystemExit(
+            f"bench_quality needs aeon and statsmodels ({exc}); "
+            "pip install aeon statsmodels, or run nox -s bench_quality."
+        ) from exc
+    print(
+        f"torch {torch.__version__}, 1 thread; aeon {aeon.__version__}, "
+        f"statsmodels {statsmodels.__version__}; LSTM settings: "
+        f"{SETTINGS or 'the defaults'}"
+    )
+    if not args.skip_classification:
+        classification(tuple(args.poolings), args.datasets)
+    if not args.skip_regression:
+        regression(tuple(args.poolings))
+
+
+if __name__ == "__main__":
+    main()
