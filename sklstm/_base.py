@@ -25,7 +25,12 @@ from . import _training
 from ._compat import Interval, StrOptions
 from ._sequences import RaggedSequences, channel_stats
 from ._targets import Target
-from ._validation import check_sample_weight, check_sequences, check_target
+from ._validation import (
+    check_sample_weight,
+    check_sequences,
+    check_target,
+    input_bounds,
+)
 
 __all__ = ["_BaseLSTM"]
 
@@ -344,9 +349,19 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         if push is None:
             return None
         step_push = push
+        low, high = input_bounds(self, self.n_channels_, reset=False)
 
         def outputs(value: Any) -> np.ndarray:
-            return np.asarray(self._outputs_from_raw(step_push(value)[np.newaxis])[0])
+            step = np.asarray(value)
+            if step.dtype.kind == "f" and not np.all((low <= step) & (step <= high)):
+                # what predict refuses in a window, refused value by value
+                raise ValueError(
+                    f"{type(self).__name__} cannot read the value {step.ravel()} "
+                    "of the series: once standardised it is beyond the float32 "
+                    "range (+-3.4e+38) in which it computes (or not finite). "
+                    "Rescale the series, e.g. divide it by a power of ten."
+                )
+            return np.asarray(self._outputs_from_raw(step_push(step)[np.newaxis])[0])
 
         return outputs
 

@@ -33,6 +33,7 @@ __all__ = [
     "explain",
     "find_dates",
     "has_complex",
+    "input_bounds",
     "is_sequence",
     "numeric_target",
     "quiet_checks",
@@ -241,7 +242,7 @@ or ndarray of int64 of shape (n_samples, seq_len)
     except (TypeError, ValueError) as exc:
         raise _explain_x(exc, estimator, X) from exc
     Xa = _check_shape(estimator, Xa, reset=reset)
-    bad = first_invalid(Xa, *_input_bounds(estimator, Xa.shape[2], reset=reset))
+    bad = first_invalid(Xa, *input_bounds(estimator, Xa.shape[2], reset=reset))
     if bad is not None:
         _raise_invalid(estimator, Xa[bad], *bad)
     return Xa
@@ -363,7 +364,7 @@ def _check_channels(estimator: Any, n_channels: int, *, reset: bool) -> None:
         )
 
 
-def _input_bounds(
+def input_bounds(
     estimator: Any, n_channels: int, *, reset: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel range of X whose standardised values float32 can hold."""
@@ -497,7 +498,7 @@ def _check_ragged(estimator: Any, X: Any, *, reset: bool) -> RaggedSequences:
     dtype = np.result_type(*{seq.dtype for seq in sequences})
     ragged = RaggedSequences(np.concatenate(sequences).astype(dtype), lengths)
     _check_channels(estimator, ragged.n_channels, reset=reset)
-    bounds = _input_bounds(estimator, ragged.n_channels, reset=reset)
+    bounds = input_bounds(estimator, ragged.n_channels, reset=reset)
     bad = first_invalid(ragged.values[np.newaxis], *bounds)
     if bad is not None:
         sample, step = ragged.locate(bad[1])
