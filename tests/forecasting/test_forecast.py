@@ -139,3 +139,12 @@ def test_cells_that_cannot_step_still_forecast():
     future = forecast(model, series, steps=3)
     # re-reading: the first value is predict on the last window
     np.testing.assert_allclose(future[0], model.predict(series[-8:][None])[0])
+
+
+def test_a_stepped_forecast_refuses_values_float32_cannot_hold():
+    series = np.sin(0.3 * np.arange(60))
+    X, y = sliding_windows(series, window=6)
+    model = LSTMRegressor(**ONE_EPOCH).fit(X, y)
+    history = np.r_[series, 3e38]  # beyond float32 once standardised
+    with pytest.raises(ValueError, match="beyond the float32 range"):
+        forecast(model, history, steps=2)
