@@ -26,6 +26,7 @@ from ._compat import Interval, StrOptions
 from ._sequences import RaggedSequences, channel_stats
 from ._targets import Target
 from ._validation import (
+    UNKNOWN_ID,
     check_sample_weight,
     check_sequences,
     check_target,
@@ -345,15 +346,20 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         :func:`~sklstm.generate_text`.
         """
         check_is_fitted(self, "net_")
+        if self.embedding_dim is not None and self._get_target().task == "regression":
+            return None  # token ids in, numbers out: forecast feeds numbers back
         push = _training.step_windows(self.net_, window, self.x_mean_, self.x_scale_)
         if push is None:
             return None
         step_push = push
         low, high = input_bounds(self, self.n_channels_, reset=False)
+        n_tokens = getattr(self, "n_tokens_", None) if self.embedding_dim else None
 
         def outputs(value: Any) -> np.ndarray:
             step = np.asarray(value)
-            if step.dtype.kind == "f" and not np.all((low <= step) & (step <= high)):
+            if n_tokens is not None:  # ids never seen in fit count as unknown
+                step = np.asarray(int(step) if int(step) < n_tokens else UNKNOWN_ID)
+            elif not np.all((low <= step) & (step <= high)):
                 # what predict refuses in a window, refused value by value
                 raise ValueError(
                     f"{type(self).__name__} cannot read the value {step.ravel()} "

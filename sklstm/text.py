@@ -384,8 +384,13 @@ def generate_text(
     # LSTM and GRU models carry the state of every open window forward: one
     # cell step per token instead of re-reading the window (padding is skipped
     # either way, so a seed with no known token starts from the padding row)
+    # (models reading token ids through an embedding only: without one, the
+    # zeros that pre-pad a short context are read as steps)
     make = getattr(model, "_window_stepper", None)
-    stepper = make(window) if callable(make) and ids and PAD_ID not in ids else None
+    embedded = getattr(model, "embedding_dim", None) is not None
+    stepper = None
+    if callable(make) and embedded and ids and PAD_ID not in ids:
+        stepper = make(window)
     stepped = None
     if stepper is not None:
         for token_id in ids:

@@ -233,6 +233,16 @@ def test_generate_text_steps_the_state_as_rereading_would(char_model, monkeypatc
     assert stepped == reread
 
 
+def test_a_seed_with_tokens_unseen_in_fit_steps_as_unknown(monkeypatch):
+    corpus = "abab" * 10 + "z"  # "z" is only ever a target, never an input
+    tok = TextTokenizer(char_level=True).fit([corpus])
+    X, y = sliding_windows(tok.encode(corpus), window=3)
+    model = LSTMClassifier(**{**EMBED, "max_epochs": 2}).fit(X, y)
+    stepped = generate_text(model, tok, "abz", 8, random_state=0)
+    monkeypatch.setattr(model, "_window_stepper", lambda window: None)
+    assert stepped == generate_text(model, tok, "abz", 8, random_state=0)
+
+
 def test_generate_text_with_character_labels():
     corpus = "abcabcabcabcabcabcabc" * 3
     tok = TextTokenizer(char_level=True).fit([corpus])

@@ -296,7 +296,8 @@ class _WithinChunks(torch.autograd.Function):
     Autograd would record the ``size x size`` exponent, its mask, its
     exponential and the product as separate nodes, each with its own copy and
     reduction; written out, the backward pass is four batched products, two
-    elementwise products and two sums.
+    elementwise products and two sums. Like the sLSTM's, this backward pass is
+    not itself differentiable: no second derivatives.
     """
 
     @staticmethod

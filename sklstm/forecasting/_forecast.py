@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import is_regressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -133,7 +134,8 @@ def _window_stepper(model: Any, window: int) -> Any:
     costs one cell step instead of re-reading a whole window.
     """
     make = getattr(model, "_window_stepper", None)
-    return make(window) if callable(make) else None
+    # a classifier's stepper gives probabilities; forecast feeds back predict
+    return make(window) if callable(make) and is_regressor(model) else None
 
 
 def _forecast_by_steps(stepper: Any, recent: np.ndarray, steps: int) -> np.ndarray:

@@ -8,7 +8,7 @@ import pytest
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 
-from sklstm import LSTMRegressor
+from sklstm import LSTMClassifier, LSTMRegressor
 from sklstm.forecasting import SequenceWindower, forecast, sliding_windows
 
 from .._params import FAST, ONE_EPOCH
@@ -148,3 +148,13 @@ def test_a_stepped_forecast_refuses_values_float32_cannot_hold():
     history = np.r_[series, 3e38]  # beyond float32 once standardised
     with pytest.raises(ValueError, match="beyond the float32 range"):
         forecast(model, history, steps=2)
+
+
+def test_a_classifier_forecasts_labels_as_before(monkeypatch):
+    series = np.tile([0.0, 1.0, 2.0, 1.0], 20)
+    X, y = sliding_windows(series, window=5)
+    model = LSTMClassifier(**ONE_EPOCH).fit(X, y.astype(int))
+    future = forecast(model, series, steps=6)
+    assert set(future) <= set(model.classes_)
+    _rereading_every_window(monkeypatch)
+    np.testing.assert_array_equal(future, forecast(model, series, steps=6))
