@@ -77,6 +77,10 @@ def _timed_fit(model: Any, X: Any, y: Any) -> tuple[Any, float]:
     return model, time.perf_counter() - start
 
 
+def _row(model: str, value: float, seconds: float = 0.0) -> None:
+    print(f"{'':<22} {model:<24} {value:8.3f} {seconds:8.1f}", flush=True)
+
+
 def classification(poolings: tuple[str, ...], names: list[str]) -> None:
     from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
 
@@ -89,7 +93,7 @@ def classification(poolings: tuple[str, ...], names: list[str]) -> None:
             KNeighborsTimeSeriesClassifier(distance="dtw"), X_train, y_train
         )
         accuracy = accuracy_score(y_test, knn.predict(X_test))
-        print(f"{'':<22} {'1-NN DTW':<24} {accuracy:8.3f} {seconds:8.1f}")
+        _row("1-NN DTW", accuracy, seconds)
         train, test = _to_sklstm(X_train), _to_sklstm(X_test)
         for pooling in poolings:
             model, seconds = _timed_fit(
@@ -98,8 +102,7 @@ def classification(poolings: tuple[str, ...], names: list[str]) -> None:
                 y_train,
             )
             accuracy = accuracy_score(y_test, model.predict(test))
-            label = f"LSTMClassifier {pooling}"
-            print(f"{'':<22} {label:<24} {accuracy:8.3f} {seconds:8.1f}", flush=True)
+            _row(f"LSTMClassifier {pooling}", accuracy, seconds)
 
 
 def _series(name: str) -> np.ndarray:
@@ -123,14 +126,14 @@ def regression(poolings: tuple[str, ...]) -> None:
         print(f"{name:<22} ({len(series)} values, window {window})")
         # the value one season before the predicted one: X's column -season
         naive = mean_absolute_error(y_test, X_test[:, -season])
-        print(f"{'':<22} {'seasonal naive':<24} {naive:8.3f} {0.0:8.1f}")
+        _row("seasonal naive", naive)
         last = mean_absolute_error(y_test, X_test[:, -1])
-        print(f"{'':<22} {'naive (last value)':<24} {last:8.3f} {0.0:8.1f}")
+        _row("naive (last value)", last)
         ridge, seconds = _timed_fit(
             RidgeCV(alphas=np.logspace(-3, 3, 13)), X_train, y_train
         )
         error = mean_absolute_error(y_test, ridge.predict(X_test))
-        print(f"{'':<22} {'Ridge (CV alpha)':<24} {error:8.3f} {seconds:8.1f}")
+        _row("Ridge (CV alpha)", error, seconds)
         for pooling in poolings:
             model, seconds = _timed_fit(
                 LSTMRegressor(pooling=pooling, random_state=0, **SETTINGS),
@@ -138,8 +141,7 @@ def regression(poolings: tuple[str, ...]) -> None:
                 y_train,
             )
             error = mean_absolute_error(y_test, model.predict(X_test))
-            label = f"LSTMRegressor {pooling}"
-            print(f"{'':<22} {label:<24} {error:8.3f} {seconds:8.1f}", flush=True)
+            _row(f"LSTMRegressor {pooling}", error, seconds)
 
 
 def main() -> None:

@@ -117,16 +117,18 @@ class FiniteGuard(Callback):  # type: ignore[misc]
         self._good = None  # keep no copy in the fitted net
 
     def _keep(self, net: NeuralNet) -> None:
-        if self._good is None:
-            self._good = (_Snapshot(), _Snapshot())
-        self._good[0].take(net.module_.state_dict())
-        self._good[1].take(net.optimizer_.state_dict())
+        # after the first epoch the copies are refreshed in place: no allocation
+        module_copy, optimizer_copy = self._good or (None, None)
+        self._good = (
+            _refreshed(module_copy, net.module_.state_dict()),
+            _refreshed(optimizer_copy, net.optimizer_.state_dict()),
+        )
 
     def _stop(self, net: NeuralNet, what: str, batch: int | None = None) -> None:
         assert self._good is not None
         module_state, optimizer_state = self._good
-        net.module_.load_state_dict(module_state.restore())
-        net.optimizer_.load_state_dict(optimizer_state.restore())
+        net.module_.load_state_dict(module_state)
+        net.optimizer_.load_state_dict(optimizer_state)
         row = net.history[-1]
         where = f"epoch {row['epoch']}" + (f", batch {batch}" if batch else "")
         self.message_ = f"{what} in {where}"
@@ -135,27 +137,12 @@ class FiniteGuard(Callback):  # type: ignore[misc]
         raise StopTraining
 
 
-class _Snapshot:
-    """A copy of a state dict, refreshed in place while its layout holds.
-
-    The first copy allocates; later ones copy each tensor into the one kept
-    from before when shape, dtype and device match (every epoch after the
-    first), so that keeping a copy each epoch allocates nothing.
-    """
-
-    def __init__(self) -> None:
-        self._kept: Any = None
-
-    def take(self, state: Any) -> None:
-        self._kept = _refreshed(self._kept, state)
-
-    def restore(self) -> Any:
-        """The state as it was at the last :meth:`take`."""
-        return self._kept
-
-
 def _refreshed(kept: Any, value: Any) -> Any:
-    """A copy of ``value``, written into the tensors of ``kept`` where they fit."""
+    """A copy of ``value``, written into the tensors of ``kept`` where they fit.
+
+    The first copy of a state dict allocates; later ones copy each tensor into
+    the one kept from before when shape, dtype and device match.
+    """
     if isinstance(value, torch.Tensor):
         fits = (
             isinstance(kept, torch.Tensor)

@@ -33,7 +33,13 @@ from ._callbacks import (
     StopTraining,
     ValidationScore,
 )
-from ._data import BatchIterator, SequenceDataset, ValidationSplit, predict_chunks
+from ._data import (
+    BatchIterator,
+    SequenceDataset,
+    ValidationSplit,
+    convert,
+    predict_chunks,
+)
 
 __all__ = [
     "OPTIMIZERS",
@@ -459,13 +465,8 @@ def step_windows(
         step = np.asarray(value)
         if step.dtype.kind in "iu":
             tensor = torch.as_tensor(step, dtype=torch.int64)
-        else:  # standardised in float64, then stored as float32, as predict does
-            staged = step.reshape(1, -1).astype(np.float64)
-            if mean is not None and scale is not None:
-                staged = (staged - mean) / scale
-            row = np.empty(staged.shape, dtype=np.float32)
-            row[...] = staged
-            tensor = torch.from_numpy(row)
+        else:  # the estimator has checked that float32 holds it, standardised
+            tensor = torch.from_numpy(convert(step.reshape(1, -1), mean, scale))
         out = stepper.push(tensor).cpu().numpy()
         return np.asarray(out, dtype=np.float64)
 
