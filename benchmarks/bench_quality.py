@@ -144,15 +144,37 @@ def regression(poolings: tuple[str, ...]) -> None:
             _row(f"LSTMRegressor {pooling}", error, seconds)
 
 
+def _int_or_auto(text: str) -> int | str:
+    return text if text == "auto" else int(text)
+
+
+class _Given:
+    """A command-line value that may be None (told apart from not given)."""
+
+    def __init__(self, value: int | None) -> None:
+        self.value = value
+
+
+def _int_or_none(text: str) -> _Given:
+    return _Given(None if text == "none" else int(text))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--poolings", nargs="+", default=list(POOLINGS))
     parser.add_argument(
         "--datasets", nargs="+", default=list(CLASSIFICATION), choices=CLASSIFICATION
     )
-    parser.add_argument("--max-epochs", type=int, help="instead of the default")
+    parser.add_argument(
+        "--max-epochs", type=_int_or_auto, help="instead of the default (or auto)"
+    )
     parser.add_argument("--lr", type=float, help="instead of the default")
     parser.add_argument("--batch-size", type=int, help="instead of the default")
+    parser.add_argument(
+        "--conv-filters",
+        type=_int_or_none,
+        help="instead of the default (or none: no convolutional branch)",
+    )
     parser.add_argument("--skip-regression", action="store_true")
     parser.add_argument("--skip-classification", action="store_true")
     args = parser.parse_args()
@@ -160,6 +182,8 @@ def main() -> None:
     for name in ("max_epochs", "lr", "batch_size"):
         if getattr(args, name) is not None:
             SETTINGS[name] = getattr(args, name)
+    if args.conv_filters is not None:
+        SETTINGS["conv_filters"] = args.conv_filters.value
     try:
         import aeon
         import statsmodels

@@ -36,6 +36,10 @@ from ._validation import (
 __all__ = ["_BaseLSTM"]
 
 _SEED_MAX = np.iinfo(np.int32).max
+#: max_epochs="auto": at least this many optimiser steps ...
+_AUTO_STEPS = 1000
+#: ... in this many epochs at least and at most
+_AUTO_EPOCHS = (50, 500)
 
 
 class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
@@ -49,9 +53,13 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         "cell": [StrOptions(set(_training.ENCODERS))],
         "cell_params": [dict, None],
         "pooling": [StrOptions(set(_training.POOLINGS))],
+        "conv_filters": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "standardize": ["boolean"],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_training.OPTIMIZERS)), type],
@@ -95,9 +103,10 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         cell: str = "lstm",
         cell_params: dict[str, Any] | None = None,
         pooling: str = "last",
+        conv_filters: int | None = None,
         embedding_dim: int | None = None,
         standardize: bool = True,
-        max_epochs: int = 50,
+        max_epochs: int | str = 50,
         batch_size: int = 32,
         lr: float = 1e-3,
         optimizer: str | type = "adam",
@@ -121,6 +130,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         self.cell = cell
         self.cell_params = cell_params
         self.pooling = pooling
+        self.conv_filters = conv_filters
         self.embedding_dim = embedding_dim
         self.standardize = standardize
         self.max_epochs = max_epochs
@@ -223,7 +233,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         stop = _training.train(
             self.net_,
             dataset,
-            epochs=1 if partial else self.max_epochs,
+            epochs=1 if partial else self._max_epochs(len(X)),
             seed=seed,
             holdout=self.early_stopping and not partial,
         )
@@ -236,6 +246,22 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
                 "and check X and y for huge values."
             )
         return stop
+
+    def _max_epochs(self, n_samples: int) -> int:
+        """``max_epochs``, with "auto" resolved for ``n_samples`` sequences.
+
+        "auto" trains for at least ``_AUTO_STEPS`` optimiser steps: tiny data
+        sets take a few batches an epoch, so a budget in epochs alone leaves
+        them a few dozen steps. Between ``_AUTO_EPOCHS`` epochs.
+        """
+        if self.max_epochs != "auto":
+            return int(self.max_epochs)
+        n_train = n_samples
+        if self.early_stopping:
+            n_train -= int(np.ceil(self.validation_fraction * n_samples))
+        batches = max(1, int(np.ceil(max(n_train, 1) / self.batch_size)))
+        fewest, most = _AUTO_EPOCHS
+        return int(np.clip(np.ceil(_AUTO_STEPS / batches), fewest, most))
 
     def _sample_weights(
         self, sample_weight: Any, X: Any, weights: np.ndarray | None
@@ -278,6 +304,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
                 bidirectional=self.bidirectional,
             ),
             pooling=self.pooling,
+            conv_filters=self.conv_filters,
         )
         return _training.NetConfig(
             module=module,
@@ -393,6 +420,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.setdefault("pooling", "last")  # pickled before pooling existed
+        state.setdefault("conv_filters", None)  # or the convolutional branch
         super().__setstate__(state)
         net = self.__dict__.get("net_")
         if net is not None:  # skorch maps a CUDA net to the CPU when needed

@@ -250,3 +250,31 @@ def test_huge_sample_weights_keep_their_proportions():
     # one subnormal weight is still a positive weight (the mean underflowed)
     sample_weight = np.r_[5e-324, np.zeros(29)]
     LSTMRegressor(**ONE_EPOCH).fit(X, y, sample_weight=sample_weight)
+
+
+# ------------------------------------------------ max_epochs="auto": a step budget
+
+
+@pytest.mark.parametrize(
+    ("n_samples", "params", "epochs"),
+    [
+        (10_000, {}, 50),  # 313 batches an epoch: the fewest epochs
+        (50, {"batch_size": 16}, 250),  # 4 batches: 1,000 steps
+        (36, {"batch_size": 16}, 334),  # 3 batches: 1,002 steps
+        (5, {}, 500),  # 1 batch: the most epochs
+        (100, {"batch_size": 10, "early_stopping": True}, 112),  # 9 train batches
+    ],
+)
+def test_auto_epochs_make_about_a_thousand_optimiser_steps(n_samples, params, epochs):
+    model = LSTMRegressor(max_epochs="auto", **params)
+    assert model._max_epochs(n_samples) == epochs
+
+
+def test_auto_epochs_are_the_epochs_fit_runs():
+    X, y = sine_windows(40, seq_len=4)
+    model = LSTMRegressor(**{**ONE_EPOCH, "hidden_size": 2, "batch_size": 4})
+    model.set_params(max_epochs="auto").fit(X, y)  # 10 batches: 100 epochs
+    assert model.n_iter_ == 100
+    assert len(model.net_.history) == 100
+    model.partial_fit(X, y)  # partial_fit stays one epoch
+    assert model.n_iter_ == 101

@@ -104,10 +104,18 @@ def test_xlstm_cells_export_with_a_fixed_length(tmp_path, cell_params):
     )
 
 
-@pytest.mark.parametrize("pooling", ["mean", "max", "attention"])
-def test_pooled_models_export(tmp_path, pooling):
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"pooling": "mean"},
+        {"pooling": "max"},
+        {"pooling": "attention"},
+        {"conv_filters": 4},
+    ],
+)
+def test_pooled_models_export(tmp_path, options):
     X = np.random.default_rng(1).normal(size=(40, 10, 2))
-    params = {**PARAMS, "hidden_size": 8, "pooling": pooling}
+    params = {**PARAMS, "hidden_size": 8, **options}
     model = LSTMRegressor(**params).fit(X, X[:, -1, 0])
     path = tmp_path / "model.onnx"
     export_onnx(model, path)

@@ -118,10 +118,18 @@ def test_ragged_model_pickles(ragged_model):
     )
 
 
-@pytest.mark.parametrize("pooling", ["mean", "max", "attention"])
-def test_pooled_models_learn_ragged_input_and_ignore_the_padding(pooling):
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"pooling": "mean"},
+        {"pooling": "max"},
+        {"pooling": "attention"},
+        {"conv_filters": 8},
+    ],
+)
+def test_pooled_models_learn_ragged_input_and_ignore_the_padding(params):
     X, y = _ragged_event_order(400)
-    model = LSTMClassifier(**{**FAST, "max_epochs": 25, "pooling": pooling})
+    model = LSTMClassifier(**{**FAST, "max_epochs": 25, **params})
     model.fit(X, y)
     X_test, y_test = _ragged_event_order(200, seed=1)
     assert model.score(X_test, y_test) > 0.8

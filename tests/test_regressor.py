@@ -81,6 +81,7 @@ def test_each_loss_trains(loss):
         {"pooling": "mean"},
         {"pooling": "max"},
         {"pooling": "attention"},
+        {"conv_filters": 8},
     ],
 )
 def test_architecture_and_optimizer_options_learn(params):

@@ -1,4 +1,4 @@
-"""The network: [embedding] -> encoder -> [pooling] -> dropout -> head.
+"""The network: [embedding] -> encoder -> [pooling] (+ conv branch) -> dropout -> head.
 
 Pure torch: this module does not import scikit-learn or skorch.
 """
@@ -11,6 +11,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ._conv import ConvBranch
 from ._encoders import Encoder
 from ._pooling import Pooling
 from ._rnn import GRUEncoder, LSTMEncoder
@@ -130,6 +131,11 @@ class SequenceModule(nn.Module):
     pooling : {"last", "mean", "max", "attention"}, default="last"
         How each sequence becomes one vector: the encoder's last state, or
         its outputs pooled over the valid steps (see ``_pooling``).
+    conv_filters : int, default=None
+        If set, three temporal convolutions (``conv_filters``,
+        ``2 * conv_filters`` and ``conv_filters`` filters) read the sequences
+        beside the encoder (LSTM-FCN, see ``_conv``), their time-averaged
+        output joined to the encoder's vector before the head.
     """
 
     def __init__(
@@ -145,6 +151,7 @@ class SequenceModule(nn.Module):
         embedding_dim: int | None = None,
         cell_params: Mapping[str, Any] | None = None,
         pooling: str = "last",
+        conv_filters: int | None = None,
     ) -> None:
         super().__init__()
         self.embedding: nn.Embedding | None = None
@@ -163,8 +170,12 @@ class SequenceModule(nn.Module):
         self.pooling = (
             None if pooling == "last" else Pooling(pooling, self.encoder.output_size)
         )
+        self.conv = None if conv_filters is None else ConvBranch(n_inputs, conv_filters)
+        width = self.encoder.output_size
+        if self.conv is not None:
+            width += self.conv.output_size
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(self.encoder.output_size, n_outputs)
+        self.head = nn.Linear(width, n_outputs)
 
     def forward(
         self, X: torch.Tensor, lengths: torch.Tensor | None = None
@@ -190,5 +201,7 @@ class SequenceModule(nn.Module):
             vector = self.encoder(X, lengths)
         else:
             vector = self.pooling(self.encoder.outputs(X, lengths), lengths)
+        if self.conv is not None:
+            vector = torch.cat([vector, self.conv(X, lengths)], dim=1)
         out: torch.Tensor = self.head(self.dropout(vector))
         return out

@@ -67,13 +67,15 @@ class WindowStepper:
     @staticmethod
     def supports(module: nn.Module) -> bool:
         """Whether ``module`` can be stepped: a one-directional LSTM or GRU
-        whose last state is the vector (``pooling="last"``)."""
+        whose last state is the whole vector (``pooling="last"``, no
+        convolutional branch)."""
         encoder = getattr(module, "encoder", None)
         return (
             isinstance(module, SequenceModule)
             and isinstance(encoder, RNNEncoder)
             and encoder.num_directions == 1
             and module.pooling is None
+            and module.conv is None
         )
 
     @torch.inference_mode()

@@ -141,6 +141,7 @@ class ModuleConfig:
     embedding_dim: int | None
     cell_params: Mapping[str, Any]
     pooling: str = "last"
+    conv_filters: int | None = None
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,18 @@ def test_carrying_the_state_forward_equals_rereading_each_window(
     np.testing.assert_allclose(stepped, reread, rtol=1e-5, atol=1e-5)
 
 
+def test_a_model_with_a_conv_branch_rereads_each_window():
+    series = np.sin(0.3 * np.arange(80))
+    X, y = sliding_windows(series, window=10)
+    model = LSTMRegressor(**{**ONE_EPOCH, "conv_filters": 4}).fit(X, y)
+    assert model._window_stepper(10) is None  # convolutions see the whole window
+    values = forecast(model, series, steps=3)
+    window = series[-10:]
+    for value in values:  # each value: the model on the last 10 values
+        assert value == pytest.approx(model.predict(window[None])[0], abs=1e-6)
+        window = np.append(window[1:], value)
+
+
 def test_a_windowing_pipeline_steps_like_its_final_estimator(monkeypatch):
     series = pd.Series(np.cos(0.2 * np.arange(90)), name="load")
     pipe = make_pipeline(SequenceWindower(window=10), LSTMRegressor(**ONE_EPOCH))

@@ -48,6 +48,7 @@ def test_token_ids_step_through_the_embedding():
         {"bidirectional": True},
         {"cell": "mlstm", "cell_params": {"num_heads": 2}},
         {"pooling": "max"},
+        {"conv_filters": 4},
     ],
 )
 def test_encoders_that_cannot_step_are_refused(kwargs):
