@@ -2,10 +2,10 @@
 Classifying multivariate sequences of different lengths
 =======================================================
 
-Pass a list of arrays ``(len_i, n_features)``: the estimator packs them, so a
-short sequence is never padded into the LSTM's state. Here each sequence has two
-features and between 4 and 24 steps, and the label says which feature's spike
-comes first.
+Pass a list of arrays ``(len_i, n_features)``: the estimator reads each to its
+own last step, so a short sequence's padding never reaches its prediction.
+Here each sequence has two features and between 4 and 24 steps, and the label
+says which feature's spike comes first.
 """
 
 # %%

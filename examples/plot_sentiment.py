@@ -28,7 +28,7 @@ print(f"bag of words accuracy: {bag.score(texts_test, y_test):.3f}")
 
 # %%
 # The sequence model. ``padding="pre"`` is what Keras users know; "post" works
-# the same, as the estimator packs each review to its real tokens.
+# the same, as the padding never reaches a review's vector.
 model = make_pipeline(
     TextTokenizer(max_len=12),
     LSTMClassifier(

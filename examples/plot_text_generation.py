@@ -29,8 +29,17 @@ X, y = sliding_windows(ids, window=20)  # y: id of the next character
 print(f"{len(tokenizer.vocabulary_)} characters, {len(y)} training windows")
 
 # %%
+# ``conv_filters=None``: the cell alone, without the classifier's convolutional
+# branch, so that ``generate_text`` carries its state forward one character at
+# a time instead of re-reading the window for each one.
 model = LSTMClassifier(
-    embedding_dim=16, hidden_size=64, max_epochs=15, lr=0.01, random_state=0, verbose=1
+    embedding_dim=16,
+    hidden_size=64,
+    conv_filters=None,
+    max_epochs=15,
+    lr=0.01,
+    random_state=0,
+    verbose=1,
 )
 model.fit(X, y)
 

@@ -45,6 +45,7 @@ X_test, y_test = recall_task(1000, seed=1)
 # blocks of width 64. The same training budget for both: 12 epochs of Adam
 # with gradient clipping.
 common = {
+    "conv_filters": None,  # the cells alone, without the convolutional branch
     "embedding_dim": 32,
     "max_epochs": 12,
     "batch_size": 64,

@@ -106,7 +106,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         conv_filters: int | None = None,
         embedding_dim: int | None = None,
         standardize: bool = True,
-        max_epochs: int | str = 50,
+        max_epochs: int | str = "auto",
         batch_size: int = 32,
         lr: float = 1e-3,
         optimizer: str | type = "adam",
@@ -368,9 +368,9 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         features, or a token id) and returns what ``predict`` (regressor) or
         ``predict_proba`` (classifier) gives for the window of the last
         ``window`` values, as one row, to float32 rounding. None when the cell
-        cannot be stepped (bidirectional, the xLSTM cells): re-read each
-        window then. Used by :func:`~sklstm.forecast` and
-        :func:`~sklstm.generate_text`.
+        cannot be stepped (bidirectional, the xLSTM cells, a pooling other
+        than "last", the convolutional branch): re-read each window then.
+        Used by :func:`~sklstm.forecast` and :func:`~sklstm.generate_text`.
         """
         check_is_fitted(self, "net_")
         if self.embedding_dim is not None and self._get_target().task == "regression":

@@ -51,13 +51,16 @@ class LSTMClassifier(ClassifierMixin, _BaseLSTM):  # type: ignore[misc]
         a learned score (``"attention"``). Padding never enters a pooled
         vector. Pooling helps on long sequences, where the last state alone
         gives the training little to follow (see the user guide).
-    conv_filters : int, default=None
+    conv_filters : int or None, default=32
         If set, three temporal convolutions (``conv_filters``,
         ``2 * conv_filters`` and ``conv_filters`` filters of widths 8, 5 and
         3, as in LSTM-FCN) read the sequences beside the cell; their output,
         averaged over the valid steps, joins the cell's vector before the
         output layer. It finds local shapes anywhere in long sequences,
-        which helps most with few long training series (see the user guide).
+        which helps most with few long training series (see the user guide);
+        the default comes from ``benchmarks/bench_quality.py``. None leaves
+        the branch out: the cell alone, which forecasting and text
+        generation can step one value at a time.
     embedding_dim : int, default=None
         If set, ``X`` holds integer token ids (e.g. from :class:`TextTokenizer`;
         0 is padding, 1 unknown) that a learned embedding of this size turns
@@ -68,13 +71,13 @@ class LSTMClassifier(ClassifierMixin, _BaseLSTM):  # type: ignore[misc]
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as ``{label: weight}``; "balanced"
         weights classes inversely to their frequency in ``y``.
-    max_epochs : int or "auto", default=50
+    max_epochs : int or "auto", default="auto"
         Number of passes over the training data (fewer with early stopping).
         "auto" makes enough epochs for at least 1,000 optimiser steps,
         between 50 and 500: more epochs for data sets of a few batches.
-    batch_size : int, default=32
+    batch_size : int, default=16
         Number of sequences per gradient step.
-    lr : float, default=1e-3
+    lr : float, default=3e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
 default="adam"
@@ -197,13 +200,13 @@ default="adam"
         cell: str = "lstm",
         cell_params: dict[str, Any] | None = None,
         pooling: str = "last",
-        conv_filters: int | None = None,
+        conv_filters: int | None = 32,
         embedding_dim: int | None = None,
         standardize: bool = True,
         class_weight: dict[Any, float] | str | None = None,
-        max_epochs: int | str = 50,
-        batch_size: int = 32,
-        lr: float = 1e-3,
+        max_epochs: int | str = "auto",
+        batch_size: int = 16,
+        lr: float = 3e-3,
         optimizer: str | type = "adam",
         weight_decay: float = 0.0,
         clip_grad_norm: float | None = None,

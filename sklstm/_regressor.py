@@ -51,7 +51,7 @@ class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
         a learned score (``"attention"``). Padding never enters a pooled
         vector. Pooling helps on long sequences, where the last state alone
         gives the training little to follow (see the user guide).
-    conv_filters : int, default=None
+    conv_filters : int or None, default=None
         If set, three temporal convolutions (``conv_filters``,
         ``2 * conv_filters`` and ``conv_filters`` filters of widths 8, 5 and
         3, as in LSTM-FCN) read the sequences beside the cell; their output,
@@ -70,7 +70,7 @@ class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
         in the original units.
     loss : {"squared_error", "absolute_error", "huber"}, default="squared_error"
         The training loss.
-    max_epochs : int or "auto", default=50
+    max_epochs : int or "auto", default="auto"
         Number of passes over the training data (fewer with early stopping).
         "auto" makes enough epochs for at least 1,000 optimiser steps,
         between 50 and 500: more epochs for data sets of a few batches.
@@ -208,7 +208,7 @@ default="adam"
         standardize: bool = True,
         standardize_target: bool = True,
         loss: str = "squared_error",
-        max_epochs: int | str = 50,
+        max_epochs: int | str = "auto",
         batch_size: int = 32,
         lr: float = 1e-3,
         optimizer: str | type = "adam",

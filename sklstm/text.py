@@ -328,7 +328,10 @@ def generate_text(
         Trained on windows of token ids (``tokenizer.transform`` of the
         preceding text, e.g. from :func:`sliding_windows` over
         ``tokenizer.encode(corpus)``) to predict the next token, as its id or
-        as the token string.
+        as the token string. An :class:`LSTMClassifier` with an embedding and
+        ``conv_filters=None`` (its recurrent cell alone) carries its state
+        forward, one cell step per token; other models re-read the whole
+        window for each token.
     tokenizer : fitted TextTokenizer
         The tokenizer the model's inputs came from (usually
         ``char_level=True``).

@@ -199,8 +199,13 @@ def char_model():
     corpus = "hello world. " * 40
     tok = TextTokenizer(char_level=True).fit([corpus])
     X, y = sliding_windows(tok.encode(corpus), window=10)
-    model = LSTMClassifier(
-        embedding_dim=8, hidden_size=32, max_epochs=30, lr=0.01, random_state=0
+    model = LSTMClassifier(  # the cell alone (no convolutions): it can step
+        embedding_dim=8,
+        hidden_size=32,
+        conv_filters=None,
+        max_epochs=30,
+        lr=0.01,
+        random_state=0,
     )
     return tok, model.fit(X, y)
 
