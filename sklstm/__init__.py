@@ -11,10 +11,12 @@ from ._classifier import LSTMClassifier
 from ._onnx import export_onnx
 from ._persistence import load_model, save_model
 from ._regressor import LSTMRegressor
-from .forecasting import SequenceWindower, forecast, sliding_windows
+from .calibration import CalibratedQuantileRegressor
+from .forecasting import SequenceWindower, forecast, forecast_quantiles, sliding_windows
 from .text import TextTokenizer, generate_text
 
 __all__ = [
+    "CalibratedQuantileRegressor",
     "LSTMClassifier",
     "LSTMRegressor",
     "SequenceWindower",
@@ -22,6 +24,7 @@ __all__ = [
     "__version__",
     "export_onnx",
     "forecast",
+    "forecast_quantiles",
     "generate_text",
     "load_model",
     "save_model",

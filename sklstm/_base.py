@@ -309,6 +309,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         return _training.NetConfig(
             module=module,
             criterion=target.criterion(),
+            criterion_params=target.criterion_params(),
             score=target.score(),
             optimizer=self.optimizer,
             lr=self.lr,

@@ -6,13 +6,51 @@ from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseLSTM
 from ._compat import StrOptions, _fit_context
-from ._targets import REGRESSION_LOSSES, RegressionTarget
+from ._targets import REGRESSION_LOSSES, QuantileTarget, RegressionTarget
 from ._validation import numeric_target
 
-__all__ = ["LSTMRegressor"]
+__all__ = ["LSTMRegressor", "interval_levels"]
+
+
+def interval_levels(coverage: Any, fitted: np.ndarray | None = None) -> list[float]:
+    """The quantile levels bounding a central interval of ``coverage``.
+
+    Raises
+    ------
+    ValueError
+        If ``coverage`` is not strictly between 0 and 1, or (with ``fitted``)
+        a bound's level is not among the fitted levels.
+    """
+    if (
+        isinstance(coverage, bool)
+        or not isinstance(coverage, (int, float, np.floating, np.integer))
+        or not 0 < float(coverage) < 1
+    ):
+        raise ValueError(
+            f"coverage must be strictly between 0 and 1, such as 0.8 for an "
+            f"80 % interval; got {coverage!r}."
+        )
+    levels = [
+        round((1 - float(coverage)) / 2, 12),
+        round((1 + float(coverage)) / 2, 12),
+    ]
+    if fitted is not None:
+        missing = [
+            q for q in levels if not np.isclose(fitted, q, rtol=0, atol=1e-9).any()
+        ]
+        if missing:
+            raise ValueError(
+                f"An interval of coverage {coverage} needs the quantiles "
+                f"{levels}, and {missing} were not fitted (fitted: "
+                f"{fitted.tolist()}). Refit with quantiles= including them, or "
+                "ask for a coverage whose bounds were fitted."
+            )
+    return levels
 
 
 class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
@@ -68,8 +106,17 @@ class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
     standardize_target : bool, default=True
         Standardise each target column for training; predictions are returned
         in the original units.
-    loss : {"squared_error", "absolute_error", "huber"}, default="squared_error"
-        The training loss.
+    loss : {"squared_error", "absolute_error", "huber", "quantile"}, \
+default="squared_error"
+        The training loss. "quantile" fits every level of ``quantiles`` with
+        one network (the mean pinball loss over the levels): ``predict``
+        returns the median, :meth:`predict_quantiles` and
+        :meth:`predict_interval` the others.
+    quantiles : array-like of float, default=None
+        With ``loss="quantile"``: the levels to fit, each strictly between 0
+        and 1 (None: 0.1, 0.5 and 0.9). The median, 0.5, is always fitted.
+        The quantiles never cross: each level is the median plus (or minus) a
+        sum of non-negative steps.
     max_epochs : int or "auto", default="auto"
         Number of passes over the training data (fewer with early stopping).
         "auto" makes enough epochs for at least 1,000 optimiser steps,
@@ -186,7 +233,8 @@ default="adam"
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_BaseLSTM._parameter_constraints,
         "standardize_target": ["boolean"],
-        "loss": [StrOptions(set(REGRESSION_LOSSES))],
+        "loss": [StrOptions({*REGRESSION_LOSSES, "quantile"})],
+        "quantiles": ["array-like", None],
     }
 
     n_outputs_: int
@@ -208,6 +256,7 @@ default="adam"
         standardize: bool = True,
         standardize_target: bool = True,
         loss: str = "squared_error",
+        quantiles: Any = None,
         max_epochs: int | str = "auto",
         batch_size: int = 32,
         lr: float = 1e-3,
@@ -255,6 +304,7 @@ default="adam"
         )
         self.standardize_target = standardize_target
         self.loss = loss
+        self.quantiles = quantiles
 
     @_fit_context(prefer_skip_nested_validation=True)  # type: ignore[untyped-decorator]
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LSTMRegressor:
@@ -347,8 +397,92 @@ n_features)
     def _outputs_from_raw(self, raw: np.ndarray) -> np.ndarray:
         return self._get_target().decode(raw)
 
+    @available_if(lambda est: est.loss == "quantile")  # type: ignore[untyped-decorator]
+    def predict_quantiles(self, X: Any, quantiles: Any = None) -> np.ndarray:
+        """Predict quantiles of the targets for sequences ``X``.
+
+        Available with ``loss="quantile"``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Sequences of the length seen in ``fit``.
+        quantiles : array-like of float, default=None
+            Levels to return, each one of the fitted ``quantiles_`` (None: all
+            of them). There is no interpolation between fitted levels.
+
+        Returns
+        -------
+        y_quantiles : ndarray of shape (n_samples, n_quantiles) or \
+(n_samples, n_outputs, n_quantiles)
+            The quantiles in the units of ``y``, non-decreasing along the last
+            axis, as float64.
+        """
+        check_is_fitted(self, "net_")
+        columns = self._quantile_columns(quantiles)
+        target = self._get_target()
+        assert isinstance(target, QuantileTarget)
+        out: np.ndarray = target.quantiles(self._raw_outputs(X))[..., columns]
+        return out[:, 0] if self.n_outputs_ == 1 else out
+
+    @available_if(lambda est: est.loss == "quantile")  # type: ignore[untyped-decorator]
+    def predict_interval(self, X: Any, coverage: float = 0.8) -> np.ndarray:
+        """Predict central intervals of the targets for sequences ``X``.
+
+        The bounds are the fitted quantiles at ``(1 - coverage) / 2`` and
+        ``(1 + coverage) / 2``. Available with ``loss="quantile"``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len) or (n_samples, seq_len, \
+n_features)
+            Sequences of the length seen in ``fit``.
+        coverage : float, default=0.8
+            Share of outcomes the interval is meant to hold, strictly between 0
+            and 1; both of its levels must have been fitted.
+
+        Returns
+        -------
+        intervals : ndarray of shape (n_samples, 2) or (n_samples, n_outputs, 2)
+            Lower and upper bounds in the units of ``y``, as float64.
+        """
+        check_is_fitted(self, "net_")
+        levels = interval_levels(coverage, self.quantiles_)
+        bounds: np.ndarray = self.predict_quantiles(X, levels)
+        return bounds
+
+    def _quantile_columns(self, quantiles: Any) -> np.ndarray:
+        fitted = self.quantiles_
+        if quantiles is None:
+            return np.arange(len(fitted))
+        asked = np.atleast_1d(np.asarray(quantiles, dtype=float))
+        columns = [
+            np.flatnonzero(np.isclose(fitted, q, rtol=0, atol=1e-9)) for q in asked
+        ]
+        missing = [float(q) for q, c in zip(asked, columns, strict=True) if not len(c)]
+        if missing:
+            raise ValueError(
+                f"quantiles {missing} were not fitted; this model fitted "
+                f"{fitted.tolist()}. Refit with them in quantiles= (levels are "
+                "not interpolated)."
+            )
+        return np.array([int(c[0]) for c in columns])
+
     def _get_target(self) -> RegressionTarget:
+        if self.loss == "quantile":
+            return QuantileTarget(self)
+        if self.quantiles is not None:
+            raise ValueError(
+                f"quantiles={self.quantiles!r} is set, but loss={self.loss!r}: "
+                "quantiles are fitted with loss='quantile'. Set "
+                "loss='quantile', or quantiles=None for a point forecast."
+            )
         return RegressionTarget(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("quantiles", None)  # pickled before quantiles existed
+        super().__setstate__(state)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from numbers import Real
 from typing import Any, ClassVar
 
@@ -32,9 +33,13 @@ from ._validation import FLOAT32_MAX, check_labels, numeric_target
 __all__ = [
     "REGRESSION_LOSSES",
     "ClassesTarget",
+    "PinballLoss",
+    "QuantileTarget",
     "RegressionTarget",
     "Target",
+    "check_quantiles",
     "float32_tensor",
+    "monotone_quantiles",
 ]
 
 # Regression losses, by the names scikit-learn uses.
@@ -115,6 +120,10 @@ class Target(ABC):
     def sample_weights(self, y_enc: np.ndarray, *, partial: bool) -> np.ndarray | None:
         """Per-sample loss weights that follow from the targets (None: none)."""
         return None
+
+    def criterion_params(self) -> tuple[tuple[str, Any], ...]:
+        """Arguments of the criterion besides ``reduction``, as (name, value)."""
+        return ()
 
 
 def float32_tensor(values: np.ndarray | None) -> torch.Tensor | None:
@@ -335,3 +344,181 @@ def _class_weight_value(class_weight: dict[Any, Any], label: Any) -> float:
             "numbers >= 0."
         )
     return float(value)
+
+
+# ------------------------------------------------------------------ quantiles
+
+
+def check_quantiles(quantiles: Any, name: str) -> np.ndarray:
+    """The levels to fit: ``quantiles`` (or 0.1, 0.5, 0.9), 0.5 added, sorted.
+
+    Raises
+    ------
+    ValueError
+        If a level is not a number strictly between 0 and 1, a level repeats,
+        or no level is given.
+    """
+    if quantiles is None:
+        quantiles = (0.1, 0.5, 0.9)
+    if isinstance(quantiles, str) or not np.iterable(quantiles):
+        raise ValueError(
+            f"quantiles must be a list of levels strictly between 0 and 1, such "
+            f"as (0.1, 0.5, 0.9); got {quantiles!r}."
+        )
+    levels = list(quantiles)
+    if not levels:
+        raise ValueError(
+            f"quantiles is empty; {name} needs at least one level strictly "
+            "between 0 and 1, such as (0.1, 0.5, 0.9)."
+        )
+    for level in levels:
+        if (
+            not isinstance(level, Real)
+            or isinstance(level, bool)
+            or not 0 < float(level) < 1
+        ):
+            raise ValueError(
+                f"quantiles must lie strictly between 0 and 1; got {level!r}. "
+                "A level of 0.9 is the value 90 % of outcomes fall below."
+            )
+    values = np.array([float(level) for level in levels])
+    if len(np.unique(values)) < len(values):
+        repeated = sorted({v for v in values.tolist() if (values == v).sum() > 1})
+        raise ValueError(
+            f"quantiles repeats the level(s) {repeated}; give each level once."
+        )
+    return np.unique(np.append(values, 0.5))
+
+
+def monotone_quantiles(
+    raw: torch.Tensor, n_quantiles: int, median: int
+) -> torch.Tensor:
+    """Ordered quantiles from raw outputs, never crossing whatever the input.
+
+    ``raw`` has shape (n, n_outputs * n_quantiles): per output, the column at
+    ``median`` is the median and every other column a raw step; a level above
+    the median is the median plus the softplus (>= 0) of the steps up to it,
+    one below the median minus them. Returns (n, n_outputs, n_quantiles),
+    non-decreasing along the last axis (rounding keeps the order: adding a
+    larger non-negative number never gives a smaller sum).
+    """
+    raw = raw.reshape(raw.shape[0], -1, n_quantiles)
+    centre = raw[..., median : median + 1]
+    steps = nn.functional.softplus(raw)
+    above = centre + torch.cumsum(steps[..., median + 1 :], dim=-1)
+    below = centre - torch.cumsum(steps[..., :median].flip(-1), dim=-1).flip(-1)
+    return torch.cat([below, centre, above], dim=-1)
+
+
+class PinballLoss(nn.Module):
+    """Pinball (quantile) loss of raw outputs at the given levels.
+
+    Parameters
+    ----------
+    quantiles : tuple of float
+        The levels, sorted, 0.5 among them.
+    reduction : {"none", "mean"}, default="mean"
+        "none" returns the loss of every sample, output and level.
+    """
+
+    def __init__(self, quantiles: tuple[float, ...], reduction: str = "mean") -> None:
+        super().__init__()
+        self.quantiles = tuple(quantiles)
+        self.median = self.quantiles.index(0.5)
+        self.reduction = reduction
+        self.levels: torch.Tensor
+        self.register_buffer("levels", torch.tensor(self.quantiles))
+
+    def forward(self, raw: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        predicted = monotone_quantiles(raw, len(self.quantiles), self.median)
+        error = target.reshape(predicted.shape[0], -1, 1) - predicted
+        levels = self.levels.to(error.dtype)
+        loss = torch.maximum(levels * error, (levels - 1) * error)
+        return loss if self.reduction == "none" else loss.mean()
+
+
+@dataclass(frozen=True)
+class _MedianR2:
+    """Validation score of a quantile head: R² of its median."""
+
+    n_quantiles: int
+    median: int
+
+    def __call__(self, raw: torch.Tensor, target: torch.Tensor) -> float:
+        quantiles = monotone_quantiles(raw.double(), self.n_quantiles, self.median)
+        return r2_of_raw(quantiles[..., self.median], target)
+
+
+class _QuantileGraph(nn.Module):
+    """Raw outputs to quantiles in the units of ``y`` in an exported graph."""
+
+    def __init__(self, target: QuantileTarget) -> None:
+        super().__init__()
+        est = target.estimator
+        self.n_quantiles, self.median = len(est.quantiles_), target.median
+        self.single = est.n_outputs_ == 1
+        self.mean = float32_tensor(est.y_mean_)
+        self.scale = float32_tensor(est.y_scale_)
+
+    def forward(self, raw: torch.Tensor) -> torch.Tensor:
+        out = monotone_quantiles(raw, self.n_quantiles, self.median)
+        if self.mean is not None and self.scale is not None:
+            out = out * self.scale[:, None] + self.mean[:, None]
+        return out[:, 0] if self.single else out
+
+
+class QuantileTarget(RegressionTarget):
+    """Numbers, predicted as several quantiles per target column.
+
+    One output per target column and level (``quantiles_``), trained on the
+    mean pinball loss; the quantiles are ordered by construction
+    (:func:`monotone_quantiles`). Predictions are the median; the validation
+    score is the median's R².
+    """
+
+    graph_output = "quantiles"
+
+    def encode(
+        self, y: np.ndarray, *, reset: bool, partial: bool, classes: Any = None
+    ) -> np.ndarray:
+        if reset:
+            self.estimator.quantiles_ = check_quantiles(
+                self.estimator.quantiles, self._name
+            )
+        return super().encode(y, reset=reset, partial=partial, classes=classes)
+
+    @property
+    def median(self) -> int:
+        return int(np.flatnonzero(self.estimator.quantiles_ == 0.5)[0])
+
+    def n_outputs(self) -> int:
+        return int(self.estimator.n_outputs_) * len(self.estimator.quantiles_)
+
+    def criterion(self) -> type[nn.Module]:
+        return PinballLoss
+
+    def criterion_params(self) -> tuple[tuple[str, Any], ...]:
+        levels = check_quantiles(self.estimator.quantiles, self._name)
+        return (("quantiles", tuple(levels.tolist())),)
+
+    def score(self) -> Callable[[torch.Tensor, torch.Tensor], float]:
+        return _MedianR2(len(self.estimator.quantiles_), self.median)
+
+    def quantiles(self, raw: np.ndarray) -> np.ndarray:
+        """All fitted quantiles in the units of ``y``: (n, n_outputs, n_quantiles)."""
+        est = self.estimator
+        out = monotone_quantiles(
+            torch.from_numpy(np.asarray(raw, dtype=np.float64)),
+            len(est.quantiles_),
+            self.median,
+        ).numpy()
+        if est.y_mean_ is not None:
+            out = out * est.y_scale_[:, None] + est.y_mean_[:, None]
+        return out
+
+    def decode(self, raw: np.ndarray) -> np.ndarray:
+        median = self.quantiles(raw)[..., self.median]
+        return median.ravel() if self.estimator.n_outputs_ == 1 else median
+
+    def graph(self) -> nn.Module:
+        return _QuantileGraph(self)

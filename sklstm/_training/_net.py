@@ -150,6 +150,7 @@ class NetConfig:
 
     module: ModuleConfig
     criterion: type[nn.Module]  # built with reduction="none"
+    criterion_params: tuple[tuple[str, Any], ...]  # its other arguments
     score: Callable[[torch.Tensor, torch.Tensor], float]  # validation score
     optimizer: str | type
     lr: float
@@ -283,6 +284,7 @@ def build_net(config: NetConfig, seed: int) -> NeuralNet:
         **module_args,
         criterion=config.criterion,
         criterion__reduction="none",
+        **{f"criterion__{name}": value for name, value in config.criterion_params},
         optimizer=_optimizer_class(config.optimizer),
         **_optimizer_options(config),
         lr=config.lr,

@@ -6,11 +6,12 @@ numpy, pandas and scikit-learn only; no torch.
   so that ``Pipeline([SequenceWindower(w), LSTMRegressor()])`` works with
   ``cross_val_score`` and ``TimeSeriesSplit``;
 - :func:`sliding_windows` returns windows and the values that follow them;
-- :func:`forecast` feeds predictions back for multi-step forecasts.
+- :func:`forecast` feeds predictions back for multi-step forecasts;
+- :func:`forecast_quantiles` gives the quantiles of a direct multi-step model.
 """
 
-from ._forecast import forecast
+from ._forecast import forecast, forecast_quantiles
 from ._windower import SequenceWindower
 from ._windows import sliding_windows
 
-__all__ = ["SequenceWindower", "forecast", "sliding_windows"]
+__all__ = ["SequenceWindower", "forecast", "forecast_quantiles", "sliding_windows"]

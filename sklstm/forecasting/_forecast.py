@@ -18,7 +18,7 @@ from .._compat import HasMethods, Interval, validate_params
 from ._series import numeric_series
 from ._windower import SequenceWindower
 
-__all__ = ["forecast"]
+__all__ = ["forecast", "forecast_quantiles"]
 
 
 @validate_params(
@@ -151,3 +151,76 @@ def _forecast_by_steps(stepper: Any, recent: np.ndarray, steps: int) -> np.ndarr
         for value in prediction[:-1]:
             stepper(value)
         prediction = np.ravel(stepper(prediction[-1]))
+
+
+@validate_params(
+    {
+        "estimator": "no_validation",  # its predict_quantiles is checked below
+        "history": "no_validation",
+        "steps": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def forecast_quantiles(estimator: Any, history: Any, steps: int) -> np.ndarray:
+    """Quantiles of the next ``steps`` values, from one direct prediction.
+
+    The estimator reads the last ``window`` values of ``history`` and predicts
+    the quantiles of each of the next ``horizon`` values at once (a model
+    fitted on ``sliding_windows(series, window, horizon=h)``). Only steps
+    within that horizon are forecast: feeding quantiles back as inputs, as
+    :func:`forecast` feeds point predictions, has no meaning (a window of
+    10 % quantiles is not a plausible past), so ``steps > horizon`` raises.
+
+    Parameters
+    ----------
+    estimator : fitted regressor with ``predict_quantiles``
+        E.g. ``LSTMRegressor(loss="quantile")`` or a
+        :class:`~sklstm.CalibratedQuantileRegressor`, fitted on univariate
+        windows ``(n, window)``.
+    history : array-like of shape (n_rows,)
+        The series so far; at least ``window`` values.
+    steps : int
+        Number of future values, at most the model's horizon.
+
+    Returns
+    -------
+    future : ndarray of shape (steps, n_quantiles)
+        The quantiles of each future value (levels: the model's
+        ``quantiles_``), in time order.
+    """
+    if not hasattr(estimator, "predict_quantiles"):
+        raise ValueError(
+            f"forecast_quantiles needs a fitted quantile regressor with "
+            f"predict_quantiles, such as LSTMRegressor(loss='quantile'); got "
+            f"{type(estimator).__name__}. For point forecasts use forecast."
+        )
+    window = getattr(estimator, "n_features_in_", None)
+    if window is None:
+        raise ValueError(
+            "forecast_quantiles needs a fitted estimator that was trained on "
+            "univariate windows of shape (n, window)."
+        )
+    values = numeric_series(history, "history")
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1 or len(values) < int(window):
+        raise ValueError(
+            f"history must be a univariate series of at least {int(window)} "
+            f"values (the model's window); got shape {values.shape}."
+        )
+    predicted = np.asarray(
+        estimator.predict_quantiles(values[np.newaxis, -int(window) :])
+    )
+    per_step = predicted.reshape(-1, predicted.shape[-1])  # (horizon, n_q)
+    horizon = len(per_step)
+    steps = int(steps)
+    if steps > horizon:
+        raise ValueError(
+            f"steps={steps}, but this model predicts {horizon} step(s) at once. "
+            "Quantiles are not fed back as inputs (a window of quantiles is not "
+            "a plausible past), so forecast_quantiles covers the fitted horizon "
+            "only: fit on sliding_windows(series, window, horizon="
+            f"{steps}) for {steps} steps, or use forecast for recursive point "
+            "forecasts."
+        )
+    return per_step[:steps]

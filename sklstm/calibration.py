@@ -1,0 +1,239 @@
+"""Conformal calibration of quantile regressors on the time-ordered tail.
+
+scikit-learn only; no torch.
+
+A network's quantiles are as good as its fit: on few data, or under drift, an
+80 % interval may hold far fewer than 80 % of outcomes. Split conformal
+prediction corrects each level with the errors it makes on data held out
+from the fit (Vovk et al. 2005; for quantile regression, Romano, Patterson and
+Candès 2019, "Conformalized Quantile Regression"). For sequences and time
+series that held-out part is the **tail**, the last samples in time order,
+never a shuffled subset: windows cut from one series overlap, and a shuffled
+split would calibrate on windows that share their values with the training
+windows, giving intervals too narrow.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import Interval, _fit_context
+from ._regressor import LSTMRegressor, interval_levels
+from .metrics import call_final
+
+__all__ = ["CalibratedQuantileRegressor"]
+
+
+class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):  # type: ignore[misc]
+    """Quantile regressor whose levels are conformally calibrated on the tail.
+
+    ``fit`` trains a clone of ``estimator`` on all but the last
+    ``calibration_fraction`` of the samples (in the order given, which for
+    windows of a series is time order) and measures, on those last samples,
+    how far each fitted quantile level is off: for the level ``a`` it shifts
+    the quantile by the order statistic of the errors ``y - q_a(X)`` that
+    makes at most a share ``a`` of held-out values fall below it (with the
+    finite-sample correction of split conformal prediction). Intervals from
+    a lower and an upper calibrated level then hold at least their coverage
+    on new data exchangeable with the tail. The estimator is not refitted on
+    the tail.
+
+    Parameters
+    ----------
+    estimator : estimator, default=None
+        An unfitted quantile regressor with ``predict_quantiles`` and
+        ``quantiles_`` once fitted, or a Pipeline ending in one (e.g.
+        ``make_pipeline(SequenceWindower(w), LSTMRegressor(loss="quantile"))``).
+        None: ``LSTMRegressor(loss="quantile")``.
+    calibration_fraction : float, default=0.2
+        Share of the samples, taken from the end, held out for calibration.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The clone of ``estimator`` fitted on the samples before the tail.
+    quantiles_ : ndarray of shape (n_quantiles,)
+        The levels, those of ``estimator_``.
+    corrections_ : ndarray of shape (n_outputs, n_quantiles)
+        What each level's quantile is shifted by, in the units of ``y``.
+    n_calibration_ : int
+        Number of held-out samples the corrections come from.
+    n_features_in_ : int
+        As the fitted estimator's, when it has one.
+
+    See Also
+    --------
+    LSTMRegressor : ``loss="quantile"`` fits the levels this calibrates.
+
+    Notes
+    -------
+    The guarantee assumes the tail and future data are exchangeable; under
+    drift it holds approximately at best (adaptive conformal methods, such
+    as MAPIE's ``TimeSeriesRegressor(method="aci")``, track a drifting
+    coverage). Residuals of the training samples themselves would
+    under-cover: the model has fitted them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import CalibratedQuantileRegressor, LSTMRegressor
+    >>> X = np.random.RandomState(0).normal(size=(200, 5))
+    >>> y = X.sum(axis=1)
+    >>> model = CalibratedQuantileRegressor(
+    ...     LSTMRegressor(loss="quantile", hidden_size=4, max_epochs=2, random_state=0)
+    ... ).fit(X, y)
+    >>> model.predict_interval(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "estimator": [None, "no_validation"],
+        "calibration_fraction": [Interval(Real, 0, 1, closed="neither")],
+    }
+
+    def __init__(self, estimator: Any = None, *, calibration_fraction: float = 0.2):
+        self.estimator = estimator
+        self.calibration_fraction = calibration_fraction
+
+    @_fit_context(prefer_skip_nested_validation=False)  # type: ignore[untyped-decorator]
+    def fit(
+        self, X: Any, y: Any, sample_weight: Any = None
+    ) -> CalibratedQuantileRegressor:
+        """Fit the estimator on the head of the data, calibrate on its tail.
+
+        Parameters
+        ----------
+        X : array-like or list of sequences
+            Training input of the estimator, in time order.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the fit (the calibration counts every sample once).
+
+        Returns
+        -------
+        self : CalibratedQuantileRegressor
+        """
+        estimator = clone(
+            self.estimator
+            if self.estimator is not None
+            else LSTMRegressor(loss="quantile")
+        )
+        n = _n_samples(X)
+        n_tail = math.ceil(self.calibration_fraction * n)
+        if n_tail < 2 or n - n_tail < 2:
+            raise ValueError(
+                f"{n} samples cannot be split into a fit and a calibration part "
+                f"of at least 2 samples each with calibration_fraction="
+                f"{self.calibration_fraction}. Pass more samples, or change "
+                "calibration_fraction."
+            )
+        head, tail = slice(0, n - n_tail), slice(n - n_tail, n)
+        y_array = np.asarray(y)
+        fit_params = {}
+        if sample_weight is not None:
+            fit_params["sample_weight"] = np.asarray(sample_weight)[head]
+        estimator.fit(_rows(X, head), y_array[head], **fit_params)
+        final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+        levels = getattr(final, "quantiles_", None)
+        if levels is None:
+            raise ValueError(
+                f"{type(final).__name__} has no fitted quantiles_: "
+                "CalibratedQuantileRegressor needs a quantile regressor, such "
+                "as LSTMRegressor(loss='quantile')."
+            )
+        predicted = call_final(estimator, "predict_quantiles", _rows(X, tail))
+        predicted = predicted.reshape(n_tail, -1, len(levels))
+        true = np.asarray(y_array[tail], dtype=np.float64).reshape(n_tail, -1, 1)
+        errors = np.sort(true - predicted, axis=0)  # (n_tail, n_outputs, n_q)
+        # the k-th smallest error, k = ceil((n + 1) a) (a level above 0.5) or
+        # floor((n + 1) a) (below): at most a share a below, at least a share
+        # 1 - a above, with the finite-sample correction; clipped to the data
+        ranks = np.where(
+            levels > 0.5,
+            np.ceil((n_tail + 1) * levels),
+            np.floor((n_tail + 1) * levels),
+        )
+        index = np.clip(ranks.astype(int) - 1, 0, n_tail - 1)
+        self.corrections_ = np.take_along_axis(
+            errors, np.broadcast_to(index, (1, *errors.shape[1:])), axis=0
+        )[0].copy()
+        self.estimator_ = estimator
+        self.quantiles_ = np.asarray(levels, dtype=np.float64)
+        self.n_calibration_ = n_tail
+        if hasattr(estimator, "n_features_in_"):
+            self.n_features_in_ = estimator.n_features_in_
+        return self
+
+    def predict_quantiles(self, X: Any, quantiles: Any = None) -> np.ndarray:
+        """Calibrated quantiles, shaped as the estimator's ``predict_quantiles``.
+
+        Parameters
+        ----------
+        X : array-like or list of sequences
+            Input of the estimator.
+        quantiles : array-like of float, default=None
+            Levels to return, each one of ``quantiles_`` (None: all).
+
+        Returns
+        -------
+        y_quantiles : ndarray of shape (n_samples, n_quantiles) or \
+(n_samples, n_outputs, n_quantiles)
+            Non-decreasing along the last axis (sorted after the shifts).
+        """
+        check_is_fitted(self, "corrections_")
+        raw = call_final(self.estimator_, "predict_quantiles", X)
+        shaped = raw.reshape(raw.shape[0], -1, len(self.quantiles_))
+        calibrated = np.sort(shaped + self.corrections_[np.newaxis], axis=-1)
+        columns = _columns(self.quantiles_, quantiles)
+        out = calibrated[..., columns]
+        return out[:, 0] if raw.ndim == 2 else out
+
+    def predict_interval(self, X: Any, coverage: float = 0.8) -> np.ndarray:
+        """Calibrated central intervals: the levels ``(1 -+ coverage) / 2``.
+
+        Returns
+        -------
+        intervals : ndarray of shape (n_samples, 2) or (n_samples, n_outputs, 2)
+        """
+        check_is_fitted(self, "corrections_")
+        return self.predict_quantiles(X, interval_levels(coverage, self.quantiles_))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The calibrated median, shaped as the estimator's ``predict``."""
+        return self.predict_quantiles(X, [0.5])[..., 0]
+
+
+def _columns(fitted: np.ndarray, quantiles: Any) -> np.ndarray:
+    if quantiles is None:
+        return np.arange(len(fitted))
+    asked = np.atleast_1d(np.asarray(quantiles, dtype=float))
+    columns = []
+    for q in asked:
+        match = np.flatnonzero(np.isclose(fitted, q, rtol=0, atol=1e-9))
+        if not len(match):
+            raise ValueError(
+                f"quantile {float(q)} was not fitted; the levels are "
+                f"{fitted.tolist()} (levels are not interpolated)."
+            )
+        columns.append(int(match[0]))
+    return np.array(columns)
+
+
+def _n_samples(X: Any) -> int:
+    return len(X)
+
+
+def _rows(X: Any, rows: slice) -> Any:
+    """Rows of an array, a list of sequences or a pandas object, in order."""
+    if hasattr(X, "iloc"):
+        return X.iloc[rows]
+    if isinstance(X, list):
+        return X[rows]
+    return np.asarray(X)[rows]
