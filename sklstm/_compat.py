@@ -13,9 +13,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from sklearn.base import _fit_context
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._param_validation import validate_params as _validate_params
-from sklearn.utils.validation import _check_sample_weight, _check_y
+from sklearn.utils.validation import _check_sample_weight, _check_y, _num_samples
 
 __all__ = [
     "SKORCH_PRIVATE",
@@ -25,6 +26,8 @@ __all__ = [
     "_check_sample_weight",
     "_check_y",
     "_fit_context",
+    "_num_samples",
+    "_safe_indexing",
     "module_names",
     "new_threshold",
     "score_improved",

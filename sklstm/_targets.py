@@ -360,12 +360,7 @@ def check_quantiles(quantiles: Any, name: str) -> np.ndarray:
     """
     if quantiles is None:
         quantiles = (0.1, 0.5, 0.9)
-    if isinstance(quantiles, str) or not np.iterable(quantiles):
-        raise ValueError(
-            f"quantiles must be a list of levels strictly between 0 and 1, such "
-            f"as (0.1, 0.5, 0.9); got {quantiles!r}."
-        )
-    levels = list(quantiles)
+    levels = list(np.asarray(quantiles, dtype=object).ravel())
     if not levels:
         raise ValueError(
             f"quantiles is empty; {name} needs at least one level strictly "
@@ -426,13 +421,13 @@ class PinballLoss(nn.Module):
         self.quantiles = tuple(quantiles)
         self.median = self.quantiles.index(0.5)
         self.reduction = reduction
-        self.levels: torch.Tensor
-        self.register_buffer("levels", torch.tensor(self.quantiles))
 
     def forward(self, raw: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         predicted = monotone_quantiles(raw, len(self.quantiles), self.median)
         error = target.reshape(predicted.shape[0], -1, 1) - predicted
-        levels = self.levels.to(error.dtype)
+        # made per call in the loss's own dtype: float64 checks are exact, and
+        # no float64 buffer goes to devices without float64 (MPS)
+        levels = torch.tensor(self.quantiles, dtype=error.dtype, device=error.device)
         loss = torch.maximum(levels * error, (levels - 1) * error)
         return loss if self.reduction == "none" else loss.mean()
 

@@ -20,10 +20,11 @@ from numbers import Real
 from typing import Any, ClassVar
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import Interval, _fit_context
+from ._compat import HasMethods, Interval, _fit_context, _num_samples, _safe_indexing
 from ._regressor import LSTMRegressor, interval_levels
 from .metrics import call_final
 
@@ -93,7 +94,7 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        "estimator": [None, "no_validation"],
+        "estimator": [HasMethods(["fit"]), None],
         "calibration_fraction": [Interval(Real, 0, 1, closed="neither")],
     }
 
@@ -125,7 +126,32 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
             if self.estimator is not None
             else LSTMRegressor(loss="quantile")
         )
-        n = _n_samples(X)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target "
+                "y is None."
+            )
+        if sp.issparse(X):
+            raise TypeError(
+                "Sparse input is not supported: pass X as a dense array or a "
+                "list of sequences."
+            )
+        if not isinstance(X, list) and not hasattr(X, "iloc"):
+            X = np.asarray(X)
+        n = _num_samples(X)
+        y_array = np.asarray(y)
+        if y_array.ndim == 0 or len(y_array) != n:
+            raise ValueError(
+                f"y has {y_array.shape} values but X has {n} samples; give one "
+                "target (row) per sample."
+            )
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            if sample_weight.shape != (n,):
+                raise ValueError(
+                    f"sample_weight.shape == {sample_weight.shape}, expected "
+                    f"({n},): one weight per sample."
+                )
         n_tail = math.ceil(self.calibration_fraction * n)
         if n_tail < 2 or n - n_tail < 2:
             raise ValueError(
@@ -134,11 +160,10 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
                 f"{self.calibration_fraction}. Pass more samples, or change "
                 "calibration_fraction."
             )
-        head, tail = slice(0, n - n_tail), slice(n - n_tail, n)
-        y_array = np.asarray(y)
+        head, tail = np.arange(n - n_tail), np.arange(n - n_tail, n)
         fit_params = {}
         if sample_weight is not None:
-            fit_params["sample_weight"] = np.asarray(sample_weight)[head]
+            fit_params["sample_weight"] = sample_weight[head]
         estimator.fit(_rows(X, head), y_array[head], **fit_params)
         final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
         levels = getattr(final, "quantiles_", None)
@@ -152,11 +177,14 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         predicted = predicted.reshape(n_tail, -1, len(levels))
         true = np.asarray(y_array[tail], dtype=np.float64).reshape(n_tail, -1, 1)
         errors = np.sort(true - predicted, axis=0)  # (n_tail, n_outputs, n_q)
-        # the k-th smallest error, k = ceil((n + 1) a) (a level above 0.5) or
-        # floor((n + 1) a) (below): at most a share a below, at least a share
-        # 1 - a above, with the finite-sample correction; clipped to the data
+        # the k-th smallest error, with the finite-sample correction of split
+        # conformal prediction: k = ceil((n + 1) a) for a level a >= 0.5, so
+        # that new values fall at or below it with probability >= a, and
+        # floor((n + 1) a) below 0.5, so that they fall under it with
+        # probability <= a; an interval between the two then holds at least
+        # its coverage. Ranks beyond the data are clipped to it.
         ranks = np.where(
-            levels > 0.5,
+            levels >= 0.5,
             np.ceil((n_tail + 1) * levels),
             np.floor((n_tail + 1) * levels),
         )
@@ -226,14 +254,6 @@ def _columns(fitted: np.ndarray, quantiles: Any) -> np.ndarray:
     return np.array(columns)
 
 
-def _n_samples(X: Any) -> int:
-    return len(X)
-
-
-def _rows(X: Any, rows: slice) -> Any:
+def _rows(X: Any, rows: np.ndarray) -> Any:
     """Rows of an array, a list of sequences or a pandas object, in order."""
-    if hasattr(X, "iloc"):
-        return X.iloc[rows]
-    if isinstance(X, list):
-        return X[rows]
-    return np.asarray(X)[rows]
+    return _safe_indexing(X, rows)

@@ -17,7 +17,13 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from sklstm import LSTMClassifier, LSTMRegressor, SequenceWindower, TextTokenizer
+from sklstm import (
+    CalibratedQuantileRegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    SequenceWindower,
+    TextTokenizer,
+)
 
 from ._datasets import event_order, sine_windows
 from ._params import FAST
@@ -58,7 +64,12 @@ def _lstm_expected_failed_checks(estimator: object) -> dict[str, str]:
 
 
 @parametrize_with_checks(
-    [LSTMRegressor(**FAST), LSTMClassifier(**FAST)],
+    [
+        LSTMRegressor(**FAST),
+        LSTMClassifier(**FAST),
+        LSTMRegressor(**FAST, loss="quantile"),
+        CalibratedQuantileRegressor(LSTMRegressor(**FAST, loss="quantile")),
+    ],
     expected_failed_checks=_lstm_expected_failed_checks,
     **_xfail_strict(False),  # the sample-weight check passes by chance for some seeds
 )
@@ -113,6 +124,7 @@ def test_sklearn_compatible_transformer(estimator, check):
         LSTMRegressor(**{**FAST, "max_epochs": 1}),
         LSTMClassifier(**{**FAST, "max_epochs": 1}),
         SequenceWindower(window=3),
+        CalibratedQuantileRegressor(LSTMRegressor(**{**FAST, "loss": "quantile"})),
         # The check calls fit(X, y) with numeric X, which TextTokenizer would
         # refuse; parameters are validated before X is read, so it applies.
         TextTokenizer(),

@@ -122,3 +122,20 @@ def test_pooled_models_export(tmp_path, options):
     np.testing.assert_allclose(
         _run(path, X)[:, 0], model.predict(X), rtol=1e-5, atol=1e-5
     )
+
+
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_quantile_graph_returns_every_quantile(tmp_path, n_outputs):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(60, 8, 2))
+    y = X[:, -1, :n_outputs] * 3 + 50
+    model = LSTMRegressor(**PARAMS, loss="quantile", quantiles=[0.05, 0.3, 0.95])
+    model.fit(X, y[:, 0] if n_outputs == 1 else y)
+    path = tmp_path / "model.onnx"
+    export_onnx(model, path)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert [o.name for o in session.get_outputs()] == ["quantiles"]
+    out = _run(path, X)
+    expected = model.predict_quantiles(X)
+    assert out.shape == expected.shape == ((60, 4) if n_outputs == 1 else (60, 2, 4))
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-4)
