@@ -67,6 +67,7 @@ class HoldoutResult:
     next_step: np.ndarray
     recursive: np.ndarray
     errors: dict[str, tuple[float, float]]
+    interval: np.ndarray  # (horizon, 2): the 80 % interval of each next step
 
 
 def _positive_int(text: str) -> int:
@@ -377,6 +378,10 @@ def _fit_holdout(
     X_all, _ = sliding_windows(series, window)
     next_step = model.predict(X_all[-horizon:])
     recursive = forecast(model, train, horizon)
+    # the same network fitted on the 10 %, 50 % and 90 % quantiles instead
+    quantile = _model(epochs, 0).set_params(loss="quantile")
+    quantile.fit(*sliding_windows(train, window))
+    interval = quantile.predict_interval(X_all[-horizon:], coverage=0.8)
     errors = {
         "LSTMRegressor": (_mae(next_step, truth), _mae(recursive, truth)),
         "naive: repeat the last value": (
@@ -391,7 +396,7 @@ def _fit_holdout(
             _mae(series[n_train - season : len(series) - season], truth),
             _mae(cycle, truth),
         )
-    return HoldoutResult(next_step, recursive, errors)
+    return HoldoutResult(next_step, recursive, errors, interval)
 
 
 def _seasonal_label(season: int) -> str:
@@ -423,6 +428,17 @@ def _format_holdout(result: HoldoutResult, horizon: int) -> list[str]:
     return lines
 
 
+def _format_interval(result: HoldoutResult, truth: np.ndarray) -> str:
+    inside = int(
+        ((result.interval[:, 0] <= truth) & (truth <= result.interval[:, 1])).sum()
+    )
+    width = float(np.mean(result.interval[:, 1] - result.interval[:, 0]))
+    return (
+        "80 % interval of the next step (LSTMRegressor(loss='quantile')): holds "
+        f"{inside} of the {len(truth)} held-out values, mean width {width:.3f}"
+    )
+
+
 def _have_matplotlib() -> bool:
     try:
         import matplotlib.backends.backend_agg
@@ -439,6 +455,7 @@ def write_forecast_plot(
     recursive: np.ndarray,
     *,
     title: str,
+    interval: np.ndarray | None = None,
 ) -> None:
     """Plot history, truth and forecasts of the series' tail to a PNG file.
 
@@ -458,6 +475,9 @@ def write_forecast_plot(
         history.
     title : str
         Title of the plot.
+    interval : ndarray of shape (horizon, 2), default=None
+        Lower and upper bounds of an 80 % interval of each next step, drawn
+        as a band around the forecasts (a fan chart).
 
     Notes
     -----
@@ -477,6 +497,17 @@ def write_forecast_plot(
     ax = fig.add_subplot()
     history = slice(start, n_train + 1)  # up to the first held-out step
     ax.plot(steps[history], series[history], color="0.55", label="history")
+    if interval is not None:
+        inside = (interval[:, 0] <= truth) & (truth <= interval[:, 1])
+        ax.fill_between(
+            tail,
+            interval[:, 0],
+            interval[:, 1],
+            color="tab:blue",
+            alpha=0.2,
+            linewidth=0,
+            label=f"80 % interval, next step (holds {inside.mean():.0%})",
+        )
     ax.plot(tail, truth, color="black", linewidth=2, label="truth (held out)")
     ax.plot(
         tail,
@@ -496,7 +527,7 @@ def write_forecast_plot(
     ax.axvline(n_train - 0.5, color="0.8", linewidth=1)
     ax.set_xlabel("time step")
     ax.set_title(title, fontsize=10)
-    fig.legend(loc="outside lower center", ncols=4, fontsize=8)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8)
     fig.savefig(path, format="png", dpi=100)
 
 
@@ -560,6 +591,7 @@ def _run(args: argparse.Namespace, started: float) -> int:
         "(multi-step LSTM: recursive):"
     )
     print("\n".join(_format_holdout(holdout, horizon)))
+    print(_format_interval(holdout, data.values[n_train:]))
 
     if args.no_plot:
         pass
@@ -576,6 +608,7 @@ def _run(args: argparse.Namespace, started: float) -> int:
                 holdout.next_step,
                 holdout.recursive,
                 title=f"{data.name}: forecasts of the last {horizon} steps",
+                interval=holdout.interval,
             )
         except OSError as err:
             raise DemoError(

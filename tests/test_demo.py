@@ -106,6 +106,15 @@ def test_default_run_prints_cv_table_baselines_and_plot(tmp_path, monkeypatch, c
         naive_next, abs=5e-4
     )
     assert set(held_out) == set(cv)
+    interval = re.search(
+        r"^80 % interval of the next step \(LSTMRegressor\(loss='quantile'\)\): "
+        r"holds (\d+) of the 48 held-out values, mean width (\d+\.\d+)$",
+        out,
+        re.MULTILINE,
+    )
+    assert interval is not None
+    assert 0 <= int(interval.group(1)) <= 48
+    assert float(interval.group(2)) > 0
 
     assert "Forecast plot written to sklstm_forecast.png" in out
     assert_png(tmp_path / "sklstm_forecast.png")
