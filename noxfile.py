@@ -112,6 +112,13 @@ def bench_quality(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def bench_quantiles(session: nox.Session) -> None:
+    """Coverage, width and pinball loss of the quantile intervals on known noise."""
+    _install(session, "test")
+    session.run("python", "benchmarks/bench_quantiles.py", *session.posargs, env=ENV)
+
+
+@nox.session(default=False)
 def demo(session: nox.Session) -> None:
     """Run the forecasting demo."""
     _install(session, "test")
