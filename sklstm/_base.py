@@ -204,6 +204,12 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         classes: Any,
         continuing: bool,
     ) -> _training.TrainingStop:
+        if continuing:
+            self._check_unchanged_target()
+        else:  # a fresh fit forgets the last one, so nothing of it lingers
+            for name in [k for k in vars(self) if k.endswith("_")]:
+                if not name.startswith("__"):
+                    delattr(self, name)
         target = self._get_target()
         X = check_sequences(self, X, reset=not continuing)
         y = check_target(self, y, task=target.task, n_samples=len(X))
@@ -325,6 +331,13 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             device=self.device_,
             verbose=self.verbose,
         )
+
+    def _check_unchanged_target(self) -> None:
+        """Raise ValueError if the kind of output changed since the fit.
+
+        Called before a continued fit reads the fitted target attributes; the
+        default has nothing to check.
+        """
 
     def _check_unchanged_config(self, config: _training.NetConfig) -> None:
         """Continuing (warm_start, partial_fit) needs the settings the net has."""

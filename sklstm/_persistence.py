@@ -44,6 +44,9 @@ _ESTIMATORS: dict[str, type[BaseEstimator]] = {
 
 # Private fitted state saved besides the public ``*_`` attributes.
 _PRIVATE_STATE = ("_torch_seed", "_sklearn_output_config")
+# Estimator parameters added after the format was first written, with the value
+# that files written before them meant (not today's default, where it changed).
+_LEGACY_PARAMS: dict[str, Any] = {"conv_filters": None}
 
 
 @validate_params(
@@ -404,6 +407,9 @@ def _decode_estimator(
     if name not in _ESTIMATORS:
         raise ValueError(f"unknown estimator class {name!r}")
     params = {k: _decode(v) for k, v in encoded["params"].items()}
+    if name in ("LSTMRegressor", "LSTMClassifier"):
+        # parameters added after files were first written: what they were then
+        params = {**_LEGACY_PARAMS, **params}
     estimator = _ESTIMATORS[name](**params)
     for attr, value in encoded["attributes"].items():
         setattr(estimator, attr, _decode(value))

@@ -397,11 +397,12 @@ n_features)
     def _outputs_from_raw(self, raw: np.ndarray) -> np.ndarray:
         return self._get_target().decode(raw)
 
-    @available_if(lambda est: est.loss == "quantile")  # type: ignore[untyped-decorator]
+    @available_if(lambda est: est._fits_quantiles())  # type: ignore[untyped-decorator]
     def predict_quantiles(self, X: Any, quantiles: Any = None) -> np.ndarray:
         """Predict quantiles of the targets for sequences ``X``.
 
-        Available with ``loss="quantile"``.
+        Available with ``loss="quantile"`` (once fitted: when the model was
+        fitted with it).
 
         Parameters
         ----------
@@ -426,7 +427,7 @@ n_features)
         out: np.ndarray = target.quantiles(self._raw_outputs(X))[..., columns]
         return out[:, 0] if self.n_outputs_ == 1 else out
 
-    @available_if(lambda est: est.loss == "quantile")  # type: ignore[untyped-decorator]
+    @available_if(lambda est: est._fits_quantiles())  # type: ignore[untyped-decorator]
     def predict_interval(self, X: Any, coverage: float = 0.8) -> np.ndarray:
         """Predict central intervals of the targets for sequences ``X``.
 
@@ -469,10 +470,26 @@ n_features)
             )
         return np.array([int(c[0]) for c in columns])
 
+    def _fits_quantiles(self) -> bool:
+        """Whether the outputs are quantiles: as fitted, or before fit as set."""
+        if "n_outputs_" in self.__dict__:
+            return "quantiles_" in self.__dict__
+        return bool(self.loss == "quantile")
+
+    def _check_unchanged_target(self) -> None:
+        if self._fits_quantiles() != (self.loss == "quantile"):
+            fitted = "'quantile'" if self._fits_quantiles() else "a point loss"
+            raise ValueError(
+                f"{type(self).__name__} continues training its existing network "
+                f"(warm_start or partial_fit), which was fitted with loss="
+                f"{fitted}, but loss is now {self.loss!r}. Restore loss, or fit "
+                "afresh with warm_start=False."
+            )
+
     def _get_target(self) -> RegressionTarget:
-        if self.loss == "quantile":
+        if self._fits_quantiles():
             return QuantileTarget(self)
-        if self.quantiles is not None:
+        if self.quantiles is not None and self.loss != "quantile":
             raise ValueError(
                 f"quantiles={self.quantiles!r} is set, but loss={self.loss!r}: "
                 "quantiles are fitted with loss='quantile'. Set "

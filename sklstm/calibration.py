@@ -16,6 +16,7 @@ windows, giving intervals too narrow.
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Real
 from typing import Any, ClassVar
 
@@ -26,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context, _num_samples, _safe_indexing
 from ._regressor import LSTMRegressor, interval_levels
-from .metrics import call_final
+from .metrics import _call_final
 
 __all__ = ["CalibratedQuantileRegressor"]
 
@@ -42,7 +43,8 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
     makes at most a share ``a`` of held-out values fall below it (with the
     finite-sample correction of split conformal prediction). Intervals from
     a lower and an upper calibrated level then hold at least their coverage
-    on new data exchangeable with the tail. The estimator is not refitted on
+    on new data exchangeable with the tail. A tail too short for a level
+    leaves it infinite (with a warning). The estimator is not refitted on
     the tail.
 
     Parameters
@@ -73,7 +75,7 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
     LSTMRegressor : ``loss="quantile"`` fits the levels this calibrates.
 
     Notes
-    -------
+    -----
     The guarantee assumes the tail and future data are exchangeable; under
     drift it holds approximately at best (adaptive conformal methods, such
     as MAPIE's ``TimeSeriesRegressor(method="aci")``, track a drifting
@@ -120,6 +122,7 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         Returns
         -------
         self : CalibratedQuantileRegressor
+            The fitted and calibrated estimator.
         """
         estimator = clone(
             self.estimator
@@ -152,7 +155,8 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
                     f"sample_weight.shape == {sample_weight.shape}, expected "
                     f"({n},): one weight per sample."
                 )
-        n_tail = math.ceil(self.calibration_fraction * n)
+        # rounded first: 0.1 * 30 is 3.0000000000000004 in floating point
+        n_tail = math.ceil(round(self.calibration_fraction * n, 9))
         if n_tail < 2 or n - n_tail < 2:
             raise ValueError(
                 f"{n} samples cannot be split into a fit and a calibration part "
@@ -163,7 +167,10 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         head, tail = np.arange(n - n_tail), np.arange(n - n_tail, n)
         fit_params = {}
         if sample_weight is not None:
-            fit_params["sample_weight"] = sample_weight[head]
+            key = "sample_weight"
+            if hasattr(estimator, "steps"):  # a Pipeline: its final step's
+                key = f"{estimator.steps[-1][0]}__sample_weight"
+            fit_params[key] = sample_weight[head]
         estimator.fit(_rows(X, head), y_array[head], **fit_params)
         final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
         levels = getattr(final, "quantiles_", None)
@@ -173,7 +180,12 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
                 "CalibratedQuantileRegressor needs a quantile regressor, such "
                 "as LSTMRegressor(loss='quantile')."
             )
-        predicted = call_final(estimator, "predict_quantiles", _rows(X, tail))
+        if hasattr(estimator, "steps"):
+            # a Pipeline may window the series: predict every row, so that the
+            # tail's first windows read the rows before them, and keep the tail
+            predicted = _call_final(estimator, "predict_quantiles", X)[tail]
+        else:
+            predicted = _call_final(estimator, "predict_quantiles", _rows(X, tail))
         predicted = predicted.reshape(n_tail, -1, len(levels))
         true = np.asarray(y_array[tail], dtype=np.float64).reshape(n_tail, -1, 1)
         errors = np.sort(true - predicted, axis=0)  # (n_tail, n_outputs, n_q)
@@ -182,22 +194,43 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         # that new values fall at or below it with probability >= a, and
         # floor((n + 1) a) below 0.5, so that they fall under it with
         # probability <= a; an interval between the two then holds at least
-        # its coverage. Ranks beyond the data are clipped to it.
+        # its coverage. A rank beyond the data (too short a tail for the
+        # level) has no finite bound: the shift is -inf or +inf.
         ranks = np.where(
             levels >= 0.5,
             np.ceil((n_tail + 1) * levels),
             np.floor((n_tail + 1) * levels),
-        )
-        index = np.clip(ranks.astype(int) - 1, 0, n_tail - 1)
-        self.corrections_ = np.take_along_axis(
+        ).astype(int)
+        index = np.clip(ranks - 1, 0, n_tail - 1)
+        corrections = np.take_along_axis(
             errors, np.broadcast_to(index, (1, *errors.shape[1:])), axis=0
         )[0].copy()
+        corrections[:, ranks > n_tail] = np.inf
+        corrections[:, ranks < 1] = -np.inf
+        unbounded = levels[(ranks > n_tail) | (ranks < 1)]
+        if len(unbounded):
+            warnings.warn(
+                f"A calibration tail of {n_tail} samples is too short to bound "
+                f"the quantile(s) {unbounded.tolist()}: they are infinite. A "
+                "level a needs at least 1/min(a, 1 - a) - 1 tail samples; pass "
+                "more samples or a larger calibration_fraction.",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.corrections_ = corrections
         self.estimator_ = estimator
         self.quantiles_ = np.asarray(levels, dtype=np.float64)
         self.n_calibration_ = n_tail
         if hasattr(estimator, "n_features_in_"):
             self.n_features_in_ = estimator.n_features_in_
         return self
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        inner = self.estimator if self.estimator is not None else LSTMRegressor()
+        tags.input_tags = inner.__sklearn_tags__().input_tags
+        return tags
 
     def predict_quantiles(self, X: Any, quantiles: Any = None) -> np.ndarray:
         """Calibrated quantiles, shaped as the estimator's ``predict_quantiles``.
@@ -213,29 +246,64 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         -------
         y_quantiles : ndarray of shape (n_samples, n_quantiles) or \
 (n_samples, n_outputs, n_quantiles)
-            Non-decreasing along the last axis (sorted after the shifts).
+            Non-decreasing along the last axis: where two shifted levels would
+            cross, the outer one is moved out to the inner one, which only
+            widens intervals.
         """
         check_is_fitted(self, "corrections_")
-        raw = call_final(self.estimator_, "predict_quantiles", X)
+        raw = _call_final(self.estimator_, "predict_quantiles", X)
         shaped = raw.reshape(raw.shape[0], -1, len(self.quantiles_))
-        calibrated = np.sort(shaped + self.corrections_[np.newaxis], axis=-1)
+        calibrated = _outward(shaped + self.corrections_[np.newaxis], self.quantiles_)
         columns = _columns(self.quantiles_, quantiles)
         out = calibrated[..., columns]
         return out[:, 0] if raw.ndim == 2 else out
 
     def predict_interval(self, X: Any, coverage: float = 0.8) -> np.ndarray:
-        """Calibrated central intervals: the levels ``(1 -+ coverage) / 2``.
+        """Predict calibrated central intervals.
+
+        The bounds are the calibrated levels ``(1 - coverage) / 2`` and
+        ``(1 + coverage) / 2``; both must have been fitted.
+
+        Parameters
+        ----------
+        X : array-like or list of sequences
+            Input of the estimator.
+        coverage : float, default=0.8
+            Share of outcomes the interval is meant to hold, strictly between 0
+            and 1.
 
         Returns
         -------
         intervals : ndarray of shape (n_samples, 2) or (n_samples, n_outputs, 2)
+            Lower and upper bounds.
         """
         check_is_fitted(self, "corrections_")
         return self.predict_quantiles(X, interval_levels(coverage, self.quantiles_))
 
     def predict(self, X: Any) -> np.ndarray:
-        """The calibrated median, shaped as the estimator's ``predict``."""
+        """Predict the calibrated median.
+
+        Parameters
+        ----------
+        X : array-like or list of sequences
+            Input of the estimator.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The calibrated median, shaped as the estimator's ``predict``.
+        """
         return self.predict_quantiles(X, [0.5])[..., 0]
+
+
+def _outward(quantiles: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Order quantiles outward from the median (the level nearest 0.5): a
+    running maximum above it and a running minimum below, so that no level
+    moves inward."""
+    median = int(np.argmin(np.abs(levels - 0.5)))
+    above = np.maximum.accumulate(quantiles[..., median:], axis=-1)
+    below = np.minimum.accumulate(quantiles[..., median::-1], axis=-1)[..., :0:-1]
+    return np.concatenate([below, above], axis=-1)
 
 
 def _columns(fitted: np.ndarray, quantiles: Any) -> np.ndarray:

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "call_final",
     "interval_coverage",
     "make_coverage_scorer",
     "make_width_scorer",
@@ -80,6 +79,7 @@ def interval_coverage(y_true: Any, intervals: Any) -> float:
     Returns
     -------
     coverage : float
+        Between 0 and 1.
     """
     bounds = np.asarray(intervals, dtype=np.float64)
     true = _targets(y_true, bounds)[..., 0]
@@ -87,12 +87,23 @@ def interval_coverage(y_true: Any, intervals: Any) -> float:
 
 
 def mean_interval_width(intervals: Any) -> float:
-    """Mean of upper minus lower bound over samples (and outputs)."""
+    """Mean of upper minus lower bound over samples (and outputs).
+
+    Parameters
+    ----------
+    intervals : array-like of shape (n_samples, 2) or (n_samples, n_outputs, 2)
+        Lower and upper bounds.
+
+    Returns
+    -------
+    width : float
+        In the units of the bounds.
+    """
     bounds = np.asarray(intervals, dtype=np.float64)
     return float((bounds[..., 1] - bounds[..., 0]).mean())
 
 
-def call_final(estimator: Any, method: str, X: Any, **kwargs: Any) -> Any:
+def _call_final(estimator: Any, method: str, X: Any, **kwargs: Any) -> Any:
     """``estimator.<method>(X)``; for a Pipeline, its final step's method on
     X transformed by the steps before it (Pipeline forwards ``predict`` and
     the like, not ``predict_quantiles`` or ``predict_interval``)."""
@@ -111,8 +122,23 @@ def pinball_scorer(estimator: Any, X: Any, y: Any) -> float:
     with ``predict_quantiles`` and ``quantiles_`` (:class:`LSTMRegressor` with
     ``loss="quantile"``, :class:`CalibratedQuantileRegressor`, or a Pipeline
     ending in one).
+
+    Parameters
+    ----------
+    estimator : fitted quantile regressor
+        The model to score.
+    X : array-like or list of sequences
+        Its input.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        The true values.
+
+    Returns
+    -------
+    score : float
+        Minus :func:`mean_pinball_loss` of ``estimator.predict_quantiles(X)``
+        at the fitted levels.
     """
-    predicted = call_final(estimator, "predict_quantiles", X)
+    predicted = _call_final(estimator, "predict_quantiles", X)
     return -mean_pinball_loss(y, predicted, _levels(estimator))
 
 
@@ -122,20 +148,42 @@ def make_coverage_scorer(coverage: float = 0.8) -> Callable[[Any, Any, Any], flo
     Coverage is a diagnostic, not a score to maximise (an infinite interval
     covers everything): report it with ``cross_validate(scoring={...})``
     beside :func:`pinball_scorer`, which search should optimise.
+
+    Parameters
+    ----------
+    coverage : float, default=0.8
+        The interval's coverage; both of its levels must have been fitted.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y) -> float``, the share of ``y`` inside.
     """
 
     def coverage_scorer(estimator: Any, X: Any, y: Any) -> float:
-        bounds = call_final(estimator, "predict_interval", X, coverage=coverage)
+        bounds = _call_final(estimator, "predict_interval", X, coverage=coverage)
         return interval_coverage(y, bounds)
 
     return coverage_scorer
 
 
 def make_width_scorer(coverage: float = 0.8) -> Callable[[Any, Any, Any], float]:
-    """A scorer giving minus the mean width of ``predict_interval(X, coverage)``."""
+    """A scorer giving minus the mean width of ``predict_interval(X, coverage)``.
+
+    Parameters
+    ----------
+    coverage : float, default=0.8
+        The interval's coverage; both of its levels must have been fitted.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y) -> float``, minus the mean width (greater
+        is narrower).
+    """
 
     def width_scorer(estimator: Any, X: Any, y: Any) -> float:
-        bounds = call_final(estimator, "predict_interval", X, coverage=coverage)
+        bounds = _call_final(estimator, "predict_interval", X, coverage=coverage)
         return -mean_interval_width(bounds)
 
     return width_scorer

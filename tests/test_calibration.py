@@ -81,14 +81,42 @@ def test_too_few_samples_and_point_regressors_are_refused():
         )
 
 
+def test_a_tail_too_short_for_a_level_leaves_it_unbounded():
+    X, y = np.zeros((20, 2)), np.arange(20.0)
+    with pytest.warns(
+        UserWarning, match=r"too short to bound the quantile\(s\) \[0.1, 0.9\]"
+    ):
+        model = CalibratedQuantileRegressor(_ConstantQuantiles()).fit(X, y)
+    assert model.n_calibration_ == 4  # (4 + 1) * 0.9 rounds up past 4
+    np.testing.assert_array_equal(
+        model.predict_interval(X[:1], 0.8), [[-np.inf, np.inf]]
+    )
+
+
+def test_calibrated_levels_never_move_inward():
+    from sklstm.calibration import _outward
+
+    levels = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
+    crossed = np.array([[-1.0, -3.0, 0.0, 2.0, 1.0]])  # 0.3 below 0.1, 0.9 below 0.7
+    np.testing.assert_array_equal(_outward(crossed, levels), [[-3, -3, 0, 2, 2]])
+
+
 def test_levels_that_were_not_fitted_are_refused():
     model = CalibratedQuantileRegressor(_ConstantQuantiles()).fit(
-        np.zeros((20, 2)), np.arange(20.0)
+        np.zeros((60, 2)), np.arange(60.0)
     )
     with pytest.raises(ValueError, match=r"quantile 0.3 was not fitted"):
         model.predict_quantiles(np.zeros((2, 2)), [0.3])
     with pytest.raises(ValueError, match="coverage must be strictly between 0 and 1"):
         model.predict_interval(np.zeros((2, 2)), 1.2)
+
+
+def test_sample_weights_reach_a_pipelines_final_step():
+    series = np.sin(0.3 * np.arange(200))
+    pipe = make_pipeline(SequenceWindower(window=5), LSTMRegressor(**QUANTILE))
+    weights = np.ones(199)
+    model = CalibratedQuantileRegressor(pipe).fit(series[:-1], series[1:], weights)
+    assert model.predict(series[-20:-1]).shape == (19,)
 
 
 def test_a_windowing_pipeline_is_calibrated_and_scored():
@@ -100,9 +128,15 @@ def test_a_windowing_pipeline_is_calibrated_and_scored():
     bounds = model.predict_interval(series[-50:-1], 0.8)
     assert bounds.shape == (49, 2)
     assert (bounds[:, 0] <= bounds[:, 1]).all()
-    assert pinball_scorer(model, series[-50:-1], series[-49:]) < 0
-    fitted_pipe = model.estimator_  # a bare pipeline has no predict_quantiles
-    assert pinball_scorer(fitted_pipe, series[-50:-1], series[-49:]) < 0
+    expected = mean_pinball_loss(
+        series[-49:], model.predict_quantiles(series[-50:-1]), model.quantiles_
+    )
+    assert pinball_scorer(model, series[-50:-1], series[-49:]) == -expected
+    fitted_pipe = model.estimator_  # Pipeline forwards no predict_quantiles
+    raw = fitted_pipe[-1].predict_quantiles(fitted_pipe[0].transform(series[-50:-1]))
+    assert pinball_scorer(fitted_pipe, series[-50:-1], series[-49:]) == -(
+        mean_pinball_loss(series[-49:], raw, model.quantiles_)
+    )
 
 
 def test_scorers_work_in_grid_search_and_cross_validate():
@@ -127,8 +161,10 @@ def test_scorers_work_in_grid_search_and_cross_validate():
             "width": make_width_scorer(0.8),
         },
     )
-    assert ((scores["test_coverage"] >= 0) & (scores["test_coverage"] <= 1)).all()
-    assert (scores["test_width"] < 0).all()
+    last = LSTMRegressor(**QUANTILE).fit(X[:134], y[:134])  # the last fold's fit
+    bounds = last.predict_interval(X[134:], 0.8)
+    assert scores["test_coverage"][-1] == interval_coverage(y[134:], bounds)
+    assert scores["test_width"][-1] == -mean_interval_width(bounds)
 
 
 def test_metric_functions_compute_what_they_say():

@@ -291,3 +291,57 @@ def test_a_damaged_file_is_not_called_code(regressor, tmp_path):
     with pytest.raises(ValueError, match=r"cannot be read: it is damaged") as info:
         load_model(path)
     assert "could run code" not in str(info.value)
+
+
+# ------------------------------------- files and pickles from before a parameter
+
+
+def _rewrite_header(path, edit):
+    payload = torch.load(path, weights_only=True)
+    header = json.loads(payload["header"])
+    edit(header)
+    payload["header"] = json.dumps(header, sort_keys=True)
+    payload["digest"] = _digest(payload)
+    torch.save(payload, path)
+
+
+def test_a_file_written_before_conv_filters_loads_without_the_branch(tmp_path):
+    X, y = np.random.RandomState(0).normal(size=(40, 6)), np.arange(40) % 2
+    model = LSTMClassifier(**PARAMS, conv_filters=None).fit(X, y)
+    path = tmp_path / "old.sklstm"
+    save_model(model, path)
+    # such a file has no conv_filters: it meant no branch, not today's default
+    _rewrite_header(path, lambda header: header["params"].pop("conv_filters"))
+    restored = load_model(path)
+    assert restored.conv_filters is None
+    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+
+
+def test_a_pickle_from_before_the_branch_and_the_criterion_options_predicts():
+    from sklstm._nn import SequenceModule
+
+    X, y = np.random.RandomState(0).normal(size=(40, 6)), np.arange(40.0)
+    model = LSTMRegressor(**PARAMS).fit(X, y)
+    state = pickle.loads(pickle.dumps(model)).__dict__
+    # what an older pickle lacks: the module's conv, the config's criterion options
+    module = state["net_"].module_
+    del module.__dict__["conv"]
+    old_module = SequenceModule.__new__(SequenceModule)
+    old_module.__setstate__(module.__dict__)
+    assert old_module.conv is None
+    config = state["_built_config"]
+    del config.__dict__["criterion_params"]
+    assert config.criterion_params == ()
+    state["net_"].module_ = old_module
+    old = LSTMRegressor.__new__(LSTMRegressor)
+    old.__setstate__(state)
+    np.testing.assert_array_equal(old.predict(X), model.predict(X))
+    old.set_params(warm_start=True).fit(X, y)  # the config check reads it too
+
+
+def test_a_pickled_module_keeps_its_branch():
+    X, y = np.random.RandomState(0).normal(size=(40, 6)), np.arange(40) % 2
+    model = LSTMClassifier(**PARAMS, conv_filters=3).fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert restored.net_.module_.conv is not None
+    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))

@@ -226,3 +226,32 @@ def test_forecast_quantiles_of_a_direct_multi_step_model():
         forecast_quantiles(model, series, steps=5)
     with pytest.raises(ValueError, match="needs a fitted quantile regressor"):
         forecast_quantiles(LSTMRegressor(**FAST).fit(X, y), series, 2)
+    from sklearn.pipeline import make_pipeline
+
+    from sklstm import SequenceWindower
+
+    pipe = make_pipeline(SequenceWindower(window=12), LSTMRegressor(**QUANTILE))
+    pipe.fit(series[:-1], series[1:])
+    with pytest.raises(ValueError, match="not a Pipeline"):
+        forecast_quantiles(pipe, series, 1)
+
+
+def test_predictions_follow_the_fit_not_a_loss_set_afterwards(fitted):
+    from sklearn.base import clone
+
+    model, X, _ = fitted
+    quantile = clone(model).fit(X[:100], model.predict(X[:100]))
+    median = quantile.predict(X[:7])
+    quantile.set_params(loss="squared_error", quantiles=None)
+    np.testing.assert_array_equal(quantile.predict(X[:7]), median)  # still (7,)
+    assert quantile.predict_quantiles(X[:7]).shape == (7, 5)
+    with pytest.raises(ValueError, match="fitted with loss='quantile', but loss"):
+        quantile.set_params(warm_start=True).fit(X[:100], median[:1].repeat(100))
+    point = LSTMRegressor(**{**FAST, "max_epochs": 1}).fit(X[:50], X[:50, 0])
+    point.set_params(loss="quantile")
+    assert not hasattr(point, "predict_quantiles")  # fitted as a point model
+    assert point.predict(X[:3]).shape == (3,)
+    point.fit(X[:50], X[:50, 0])  # a fresh fit follows the new loss
+    assert point.predict_quantiles(X[:3]).shape == (3, 3)
+    point.set_params(loss="absolute_error").fit(X[:50], X[:50, 0])
+    assert not hasattr(point, "quantiles_")  # nothing of the last fit lingers

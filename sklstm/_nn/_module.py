@@ -177,6 +177,12 @@ class SequenceModule(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(width, n_outputs)
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)  # type: ignore[no-untyped-call]
+        # modules pickled before the convolutional branch existed
+        if "conv" not in self._modules and "conv" not in self.__dict__:
+            self.conv = None
+
     def forward(
         self, X: torch.Tensor, lengths: torch.Tensor | None = None
     ) -> torch.Tensor:

@@ -150,7 +150,6 @@ class NetConfig:
 
     module: ModuleConfig
     criterion: type[nn.Module]  # built with reduction="none"
-    criterion_params: tuple[tuple[str, Any], ...]  # its other arguments
     score: Callable[[torch.Tensor, torch.Tensor], float]  # validation score
     optimizer: str | type
     lr: float
@@ -165,6 +164,8 @@ class NetConfig:
     callbacks: Sequence[Any]
     device: str
     verbose: int
+    # the criterion's other arguments (a default: configs pickled before it)
+    criterion_params: tuple[tuple[str, Any], ...] = ()
 
 
 def config_changes(built: NetConfig, now: NetConfig) -> list[str]:

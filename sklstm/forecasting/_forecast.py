@@ -162,7 +162,7 @@ def _forecast_by_steps(stepper: Any, recent: np.ndarray, steps: int) -> np.ndarr
     prefer_skip_nested_validation=True,
 )
 def forecast_quantiles(estimator: Any, history: Any, steps: int) -> np.ndarray:
-    """Quantiles of the next ``steps`` values, from one direct prediction.
+    """Forecast the quantiles of the next ``steps`` values in one prediction.
 
     The estimator reads the last ``window`` values of ``history`` and predicts
     the quantiles of each of the next ``horizon`` values at once (a model
@@ -185,9 +185,31 @@ def forecast_quantiles(estimator: Any, history: Any, steps: int) -> np.ndarray:
     Returns
     -------
     future : ndarray of shape (steps, n_quantiles)
-        The quantiles of each future value (levels: the model's
-        ``quantiles_``), in time order.
+        The quantiles of each future value, in time order; the levels are the
+        model's ``quantiles_``.
+
+    See Also
+    --------
+    forecast : Recursive multi-step point forecast from a one-step model.
+    sliding_windows : Windows and the ``horizon`` values after each, as ``(X, y)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import LSTMRegressor, forecast_quantiles, sliding_windows
+    >>> series = np.sin(0.3 * np.arange(200))
+    >>> X, y = sliding_windows(series, window=12, horizon=3)
+    >>> model = LSTMRegressor(loss="quantile", hidden_size=4, max_epochs=2)
+    >>> forecast_quantiles(model.fit(X, y), series, steps=3).shape
+    (3, 3)
     """
+    inner = getattr(estimator, "estimator_", estimator)
+    if isinstance(inner, Pipeline):
+        raise ValueError(
+            "forecast_quantiles reads windows of the history itself: pass a "
+            "model fitted on sliding_windows(series, window, horizon), not a "
+            "Pipeline (a SequenceWindower in it cuts one window per row)."
+        )
     if not hasattr(estimator, "predict_quantiles"):
         raise ValueError(
             f"forecast_quantiles needs a fitted quantile regressor with "
