@@ -43,10 +43,19 @@ _ESTIMATORS: dict[str, type[BaseEstimator]] = {
 }
 
 # Private fitted state saved besides the public ``*_`` attributes.
-_PRIVATE_STATE = ("_torch_seed", "_sklearn_output_config")
+_PRIVATE_STATE = (
+    "_torch_seed",
+    "_sklearn_output_config",
+    "_fitted_rows",  # SequenceWindower: how it recognises its fitted series
+    "_fitted_edges",
+)
 # Estimator parameters added after the format was first written, with the value
 # that files written before them meant (not today's default, where it changed).
-_LEGACY_PARAMS: dict[str, Any] = {"conv_filters": None}
+_LEGACY_PARAMS: dict[str, dict[str, Any]] = {
+    "LSTMClassifier": {"conv_filters": None},
+    "LSTMRegressor": {"conv_filters": None},
+    "SequenceWindower": {"continue_series": False},
+}
 
 
 @validate_params(
@@ -407,9 +416,8 @@ def _decode_estimator(
     if name not in _ESTIMATORS:
         raise ValueError(f"unknown estimator class {name!r}")
     params = {k: _decode(v) for k, v in encoded["params"].items()}
-    if name in ("LSTMRegressor", "LSTMClassifier"):
-        # parameters added after files were first written: what they were then
-        params = {**_LEGACY_PARAMS, **params}
+    # parameters added after files were first written: what they were then
+    params = {**_LEGACY_PARAMS.get(name, {}), **params}
     estimator = _ESTIMATORS[name](**params)
     for attr, value in encoded["attributes"].items():
         setattr(estimator, attr, _decode(value))

@@ -141,6 +141,12 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
             )
         if not isinstance(X, list) and not hasattr(X, "iloc"):
             X = np.asarray(X)
+            if X.dtype.kind in "fc" and not np.isfinite(X).all():
+                # before any fit: the rows with them may all be in the tail
+                raise ValueError(
+                    "Input X contains NaN or infinity: the estimator cannot "
+                    "learn from or calibrate on them. Remove or impute them."
+                )
         n = _num_samples(X)
         y_array = np.asarray(y)
         if y_array.ndim == 0 or len(y_array) != n:

@@ -68,7 +68,16 @@ def _lstm_expected_failed_checks(estimator: object) -> dict[str, str]:
         LSTMRegressor(**FAST),
         LSTMClassifier(**FAST),
         LSTMRegressor(**FAST, loss="quantile"),
-        CalibratedQuantileRegressor(LSTMRegressor(**FAST, loss="quantile")),
+        # the checks fit on as few as 10 samples: a tail of 3 bounds the
+        # quartiles (a level needs 1 / min(a, 1 - a) - 1 tail samples); the
+        # network sees 3/4 of the data, so it trains longer to reach their
+        # R² > 0.5 on the rest
+        CalibratedQuantileRegressor(
+            LSTMRegressor(
+                **{**FAST, "max_epochs": 100}, loss="quantile", quantiles=[0.25, 0.75]
+            ),
+            calibration_fraction=0.25,
+        ),
     ],
     expected_failed_checks=_lstm_expected_failed_checks,
     **_xfail_strict(False),  # the sample-weight check passes by chance for some seeds

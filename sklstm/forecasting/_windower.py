@@ -33,14 +33,26 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     window : int, default=10
         Number of time steps in each window.
     padding : {"edge", "zeros"}, default="edge"
-        How the first ``window - 1`` rows, which have less history than
-        ``window``, are filled: by repeating the first observation (``"edge"``)
-        or with zeros.
+        How the first ``window - 1`` rows of the series seen in ``fit``, which
+        have less history than ``window``, are filled: by repeating the first
+        observation (``"edge"``) or with zeros.
+    continue_series : bool, default=True
+        Whether ``transform`` reads rows other than the fitted series as its
+        continuation: their first ``window - 1`` windows then start with the
+        last rows seen in ``fit``, the history just before them, instead of
+        padding. This makes ``cross_val_score`` with ``TimeSeriesSplit``
+        honest: each test row is windowed on its true history. Rows identical
+        to the fitted series (``fit_transform``, or ``predict`` on the
+        training rows) are windowed as in ``fit``. False pads every series
+        passed to ``transform`` on its own.
 
     Attributes
     ----------
     n_features_in_ : int
         Number of columns (variables) of the series seen in ``fit``.
+    history_ : ndarray of shape (window - 1, n_features_in_)
+        The last ``window - 1`` rows of the series seen in ``fit``: the
+        history ``transform`` continues from.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names of the series when it was a DataFrame with string names.
 
@@ -61,9 +73,13 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     The output is a read-only view of the (padded) series: memory grows with the
     length of the series, not with ``window``. Copy it before writing to it.
 
-    Each row depends on the rows before it. Transforming a subset of the rows
-    (e.g. a test fold on its own) pads that subset's first ``window - 1`` rows
-    instead of using the history that preceded them.
+    Each row depends on the rows before it. ``transform`` takes the rows it
+    is given to follow the fitted series directly, as a test fold follows its
+    training rows in ``TimeSeriesSplit``; with a ``gap`` between them, the
+    rows in the gap are missing from that history. A series that does not
+    continue the fitted one (another series, or rows from before it) should
+    be windowed with ``continue_series=False``, or with its own history
+    prepended.
 
     Examples
     --------
@@ -80,11 +96,15 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "window": [Interval(Integral, 1, None, closed="left")],
         "padding": [StrOptions({"edge", "zeros"})],
+        "continue_series": ["boolean"],
     }
 
-    def __init__(self, window: int = 10, *, padding: str = "edge") -> None:
+    def __init__(
+        self, window: int = 10, *, padding: str = "edge", continue_series: bool = True
+    ) -> None:
         self.window = window
         self.padding = padding
+        self.continue_series = continue_series
 
     @_fit_context(prefer_skip_nested_validation=True)  # type: ignore[untyped-decorator]
     def fit(self, X: Any, y: Any = None) -> SequenceWindower:
@@ -102,8 +122,17 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self : SequenceWindower
             The fitted transformer.
         """
-        self._validate_series(X, reset=True)
+        series = self._validate_series(X, reset=True)
+        keep = int(self.window) - 1
+        self.history_ = np.array(series[len(series) - keep :], dtype=np.float64)
+        self._fitted_rows = len(series)
+        self._fitted_edges = _edges(series, keep)
         return self
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # pickled before continue_series existed: it padded every series
+        state.setdefault("continue_series", False)
+        super().__setstate__(state)
 
     def transform(self, X: Any) -> np.ndarray:
         """Return one trailing window per row of ``X``.
@@ -127,8 +156,23 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 f"(n_rows, {self.window}, {self.n_features_in_}), which a "
                 "DataFrame cannot hold. Use set_output(transform='default')."
             )
-        windows = trailing_windows(series, int(self.window), self.padding)
+        window = int(self.window)
+        if self.continue_series and window > 1 and not self._is_fitted_series(series):
+            joined = np.concatenate([self.history_.astype(series.dtype), series])
+            windows = trailing_windows(joined, window, self.padding)[window - 1 :]
+        else:
+            windows = trailing_windows(series, window, self.padding)
         return windows[:, :, 0] if self.n_features_in_ == 1 else windows
+
+    def _is_fitted_series(self, series: np.ndarray) -> bool:
+        """Whether ``series`` is the one seen in ``fit``: same length, same
+        first and last ``window`` rows (compared exactly)."""
+        fitted = getattr(self, "_fitted_edges", None)
+        if fitted is None:  # fitted before continue_series existed
+            return True
+        if len(series) != self._fitted_rows:
+            return False
+        return bool(np.array_equal(_edges(series, int(self.window) - 1), fitted))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Lag column names of the univariate output, oldest first.
@@ -198,6 +242,12 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 "series or a smaller window."
             )
         return series
+
+
+def _edges(series: np.ndarray, keep: int) -> np.ndarray:
+    """The first and last ``keep + 1`` rows (float64), to recognise a series."""
+    rows = np.concatenate([series[: keep + 1], series[len(series) - keep - 1 :]])
+    return np.asarray(rows, dtype=np.float64)
 
 
 def _pandas_output_requested(estimator: Any) -> bool:

@@ -71,9 +71,114 @@ def test_pandas_output_of_a_multivariate_series_is_a_clear_error():
 
 
 def test_transform_pads_inputs_shorter_than_the_window():
-    windower = SequenceWindower(window=4).fit(np.arange(10.0))
+    windower = SequenceWindower(window=4, continue_series=False).fit(np.arange(10.0))
     out = windower.transform(np.array([7.0, 8.0]))
     np.testing.assert_array_equal(out, [[7, 7, 7, 7], [7, 7, 7, 8]])
+
+
+# ------------------------------------------- continuing the fitted series
+
+
+def test_rows_after_the_fitted_series_are_windowed_on_its_tail():
+    series = np.arange(20.0)
+    windower = SequenceWindower(window=4).fit(series[:12])
+    np.testing.assert_array_equal(windower.history_, [[9.0], [10.0], [11.0]])
+    full = SequenceWindower(window=4).fit_transform(series)
+    np.testing.assert_array_equal(windower.transform(series[12:]), full[12:])
+    np.testing.assert_array_equal(
+        windower.transform(series[12:14]), [[9, 10, 11, 12], [10, 11, 12, 13]]
+    )
+
+
+def test_the_fitted_series_itself_is_windowed_as_in_fit():
+    series = np.random.RandomState(0).normal(size=(30, 2)).astype(np.float32)
+    windower = SequenceWindower(window=5).fit(series)
+    np.testing.assert_array_equal(
+        windower.transform(series), windower.fit_transform(series)
+    )
+    np.testing.assert_array_equal(
+        windower.transform(series)[0, :, 0], [series[0, 0]] * 5
+    )
+    assert windower.transform(series[3:]).dtype == np.float32
+    # same length, other values: a continuation, not the fitted series
+    other = series + 1
+    assert windower.transform(other)[0, 0, 0] == series[-4, 0]
+
+
+def test_without_continuing_every_series_is_padded_on_its_own():
+    series = np.arange(20.0)
+    windower = SequenceWindower(window=3, continue_series=False).fit(series[:10])
+    np.testing.assert_array_equal(
+        windower.transform(series[10:12]), [[10, 10, 10], [10, 10, 11]]
+    )
+
+
+def _hand_made_cv(estimator, series, y, window, cv):
+    """Fit on the windower's training windows, score on windows of the whole
+    series at the test rows: each test row on its true history."""
+    from sklearn.base import clone
+
+    everything = SequenceWindower(window=window).fit_transform(series)
+    scores = []
+    for train, test in cv.split(series):
+        model = clone(estimator).fit(
+            SequenceWindower(window=window).fit_transform(series[train]), y[train]
+        )
+        scores.append(model.score(everything[test], y[test]))
+    return np.array(scores)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [Ridge(alpha=1.0), LSTMRegressor(**{**FAST, "max_epochs": 3})],
+    ids=["ridge", "lstm"],
+)
+def test_pipeline_cv_scores_equal_a_hand_made_cv_on_true_history(estimator):
+    series = noisy_sine(400)
+    X, y = series[:-1], series[1:]
+    cv = TimeSeriesSplit(4)
+    pipeline = make_pipeline(SequenceWindower(window=12), estimator)
+    scores = cross_val_score(pipeline, X, y, cv=cv)
+    np.testing.assert_allclose(
+        scores, _hand_made_cv(estimator, X, y, 12, cv), rtol=1e-12
+    )
+    padded = make_pipeline(
+        SequenceWindower(window=12, continue_series=False), estimator
+    )
+    assert not np.allclose(cross_val_score(padded, X, y, cv=cv), scores, rtol=1e-6)
+
+
+def test_a_saved_or_pickled_windower_keeps_continuing(tmp_path):
+    import pickle
+
+    from sklstm import load_model, save_model
+
+    series = np.arange(30.0)
+    pipe = make_pipeline(
+        SequenceWindower(window=5), LSTMRegressor(**{**FAST, "max_epochs": 1})
+    )
+    pipe.fit(series[:20], series[1:21])
+    save_model(pipe, tmp_path / "p")
+    for restored in (load_model(tmp_path / "p"), pickle.loads(pickle.dumps(pipe))):
+        np.testing.assert_array_equal(
+            restored[0].transform(series[20:]), pipe[0].transform(series[20:])
+        )
+        np.testing.assert_array_equal(
+            restored.predict(series[:20]), pipe.predict(series[:20])
+        )
+
+
+def test_a_windower_pickled_before_continuing_still_pads():
+    windower = SequenceWindower(window=3).fit(np.arange(10.0))
+    state = windower.__getstate__()
+    for name in ("continue_series", "_fitted_rows", "_fitted_edges", "history_"):
+        state.pop(name)
+    old = SequenceWindower.__new__(SequenceWindower)
+    old.__setstate__(state)
+    assert old.get_params()["continue_series"] is False
+    np.testing.assert_array_equal(
+        old.transform(np.array([5.0, 6.0])), [[5, 5, 5], [5, 5, 6]]
+    )
 
 
 # ------------------------------------------------------------- in pipelines
