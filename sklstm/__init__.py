@@ -12,13 +12,20 @@ from ._onnx import export_onnx
 from ._persistence import load_model, save_model
 from ._regressor import LSTMRegressor
 from .calibration import CalibratedQuantileRegressor
-from .forecasting import SequenceWindower, forecast, forecast_quantiles, sliding_windows
+from .forecasting import (
+    PanelTimeSeriesSplit,
+    SequenceWindower,
+    forecast,
+    forecast_quantiles,
+    sliding_windows,
+)
 from .text import TextTokenizer, generate_text
 
 __all__ = [
     "CalibratedQuantileRegressor",
     "LSTMClassifier",
     "LSTMRegressor",
+    "PanelTimeSeriesSplit",
     "SequenceWindower",
     "TextTokenizer",
     "__version__",

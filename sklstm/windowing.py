@@ -1,5 +1,17 @@
 """The former name of :mod:`sklstm.forecasting`; the same objects, kept for imports."""
 
-from .forecasting import SequenceWindower, forecast, forecast_quantiles, sliding_windows
+from .forecasting import (
+    PanelTimeSeriesSplit,
+    SequenceWindower,
+    forecast,
+    forecast_quantiles,
+    sliding_windows,
+)
 
-__all__ = ["SequenceWindower", "forecast", "forecast_quantiles", "sliding_windows"]
+__all__ = [
+    "PanelTimeSeriesSplit",
+    "SequenceWindower",
+    "forecast",
+    "forecast_quantiles",
+    "sliding_windows",
+]

@@ -7,11 +7,19 @@ numpy, pandas and scikit-learn only; no torch.
   ``cross_val_score`` and ``TimeSeriesSplit``;
 - :func:`sliding_windows` returns windows and the values that follow them;
 - :func:`forecast` feeds predictions back for multi-step forecasts;
-- :func:`forecast_quantiles` gives the quantiles of a direct multi-step model.
+- :func:`forecast_quantiles` gives the quantiles of a direct multi-step model;
+- :class:`PanelTimeSeriesSplit` cross-validates over every series of a panel.
 """
 
 from ._forecast import forecast, forecast_quantiles
+from ._splitting import PanelTimeSeriesSplit
 from ._windower import SequenceWindower
 from ._windows import sliding_windows
 
-__all__ = ["SequenceWindower", "forecast", "forecast_quantiles", "sliding_windows"]
+__all__ = [
+    "PanelTimeSeriesSplit",
+    "SequenceWindower",
+    "forecast",
+    "forecast_quantiles",
+    "sliding_windows",
+]

@@ -6,7 +6,13 @@ import sklstm
 import sklstm.forecasting
 import sklstm.windowing
 
-NAMES = ["SequenceWindower", "forecast", "forecast_quantiles", "sliding_windows"]
+NAMES = [
+    "PanelTimeSeriesSplit",
+    "SequenceWindower",
+    "forecast",
+    "forecast_quantiles",
+    "sliding_windows",
+]
 
 
 def test_sklstm_windowing_exposes_the_same_objects():
