@@ -4,7 +4,7 @@ numpy only; no torch.
 
 scikit-learn's ``mean_pinball_loss`` scores one level, and its scorers call
 ``predict``, ``predict_proba`` or ``decision_function`` only, so none reaches
-:meth:`LSTMRegressor.predict_quantiles`. The scorers here do: pass them as
+:meth:`sklstm.LSTMRegressor.predict_quantiles`. The scorers here do: pass them as
 ``scoring=`` to ``GridSearchCV``, ``cross_val_score`` or ``cross_validate``.
 """
 
@@ -45,7 +45,7 @@ def mean_pinball_loss(y_true: Any, y_quantiles: Any, quantiles: Any) -> float:
         True values.
     y_quantiles : array-like of shape (n_samples, n_quantiles) or \
 (n_samples, n_outputs, n_quantiles)
-        Predicted quantiles, e.g. from :meth:`LSTMRegressor.predict_quantiles`.
+        Predicted quantiles, e.g. from :meth:`sklstm.LSTMRegressor.predict_quantiles`.
     quantiles : array-like of shape (n_quantiles,)
         The level of each predicted quantile.
 
@@ -74,7 +74,7 @@ def interval_coverage(y_true: Any, intervals: Any) -> float:
     y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
         True values.
     intervals : array-like of shape (n_samples, 2) or (n_samples, n_outputs, 2)
-        Lower and upper bounds, e.g. from :meth:`LSTMRegressor.predict_interval`.
+        Lower and upper bounds, e.g. from :meth:`sklstm.LSTMRegressor.predict_interval`.
 
     Returns
     -------

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import HasMethods, Interval, validate_params
 from ._series import numeric_series
+from ._splitting import series_blocks
 from ._windower import SequenceWindower
 
 __all__ = ["forecast", "forecast_quantiles"]
@@ -26,10 +27,11 @@ __all__ = ["forecast", "forecast_quantiles"]
         "estimator": [HasMethods(["predict"])],
         "history": "no_validation",  # read and explained by numeric_series
         "steps": [Interval(Integral, 1, None, closed="left")],
+        "groups": "no_validation",  # read and explained by series_blocks
     },
     prefer_skip_nested_validation=True,
 )
-def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
+def forecast(estimator: Any, history: Any, steps: int, *, groups: Any = None) -> Any:
     """Forecast ``steps`` values ahead by feeding predictions back as inputs.
 
     The estimator predicts from the last ``window`` values of ``history``
@@ -46,14 +48,23 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
         ``horizon`` values; or a fitted Pipeline that starts with a
         :class:`SequenceWindower` and was fitted on the series itself.
     history : array-like of shape (n_rows,)
-        The series so far; at least ``window`` values.
+        The series so far; at least ``window`` values. With ``groups``, a
+        panel in long format: the values of many series, rows sorted by
+        (series, time); a DataFrame may hold the ids in a column too.
     steps : int
         Number of future values to return.
+    groups : array-like of shape (n_rows,) or str, default=None
+        The series id of each row of ``history`` (or, for a DataFrame, the
+        name of its id column): every series is forecast at once, each step
+        one ``predict`` over the windows of all series.
 
     Returns
     -------
-    future : ndarray of shape (steps,)
-        The forecast values, in time order.
+    future : ndarray of shape (steps,), or (n_series, steps) with groups
+        The forecast values, in time order; with ``groups`` one row per
+        series, in the order they appear. Given a pandas history with
+        ``groups``, a long DataFrame instead: one row per series and step,
+        with columns for the id, the ``step`` (1 to ``steps``) and the value.
 
     See Also
     --------
@@ -70,6 +81,8 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
     array([20., 21., 22.])
     """
     steps = int(steps)
+    if groups is not None:
+        return _forecast_panel(estimator, history, steps, groups)
     first = estimator.steps[0][1] if isinstance(estimator, Pipeline) else None
     windows_itself = isinstance(first, SequenceWindower)
     if isinstance(first, SequenceWindower):
@@ -124,6 +137,91 @@ def forecast(estimator: Any, history: Any, steps: int) -> np.ndarray:
         future.extend(prediction.tolist())
         buffer.extend(prediction.tolist())
     return np.asarray(future[:steps])
+
+
+def _forecast_panel(estimator: Any, history: Any, steps: int, groups: Any) -> Any:
+    """Every series of a long panel forecast at once, one predict per step."""
+    name, value_name = "series", "forecast"
+    frame = history if hasattr(history, "columns") else None
+    if frame is not None and isinstance(groups, str):
+        if groups not in frame.columns:
+            raise ValueError(
+                f"groups={groups!r} is not a column of history; its columns are "
+                f"{list(frame.columns)}."
+            )
+        name, groups = groups, frame[groups].to_numpy()
+        history = frame.drop(columns=[name])
+    elif isinstance(groups, str):
+        raise ValueError(
+            f"groups={groups!r} names a column, but history is not a DataFrame: "
+            "pass the series ids as an array, one per row."
+        )
+    pandas = hasattr(history, "to_numpy")
+    if hasattr(history, "columns") and len(history.columns) == 1:
+        value_name = str(history.columns[0])
+    elif getattr(history, "name", None) is not None:
+        value_name = str(history.name)
+    values = numeric_series(history, "history")
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1:
+        raise ValueError(
+            "forecast works on univariate series (one value per row besides the "
+            f"id), got values of shape {values.shape}."
+        )
+    if len(np.asarray(groups)) != len(values):
+        raise ValueError(
+            f"groups has {len(np.asarray(groups))} ids but history has "
+            f"{len(values)} rows: give one series id per row."
+        )
+    ids, starts, lengths = series_blocks(groups)
+    model, window = _final_model_and_window(estimator)
+    short = lengths < window
+    if short.any():
+        which = ids.tolist()[int(np.flatnonzero(short)[0])]
+        raise ValueError(
+            f"Series {which!r} has {int(lengths[short][0])} values, fewer than "
+            f"the window of {window} the model reads. Leave it out or pad it."
+        )
+    ends = starts + lengths
+    recent = np.stack([values[end - window : end] for end in ends])  # (n, window)
+    future = np.empty((len(ids), 0))
+    while future.shape[1] < steps:
+        predicted = np.asarray(model.predict(recent), dtype=np.float64)
+        predicted = predicted.reshape(len(ids), -1)  # (n_series, horizon)
+        future = np.concatenate([future, predicted], axis=1)
+        recent = np.concatenate([recent, predicted], axis=1)[:, -window:]
+    future = future[:, :steps]
+    if not pandas:
+        return future
+    return pd.DataFrame(
+        {
+            name: np.repeat(ids, steps),
+            "step": np.tile(np.arange(1, steps + 1), len(ids)),
+            value_name: future.ravel(),
+        }
+    )
+
+
+def _final_model_and_window(estimator: Any) -> tuple[Any, int]:
+    """The model that reads windows, and its window: the estimator itself, or
+    the model after a SequenceWindower (which reads the window's last row)."""
+    if isinstance(estimator, Pipeline):
+        first = estimator.steps[0][1]
+        if isinstance(first, SequenceWindower) and len(estimator.steps) == 2:
+            check_is_fitted(first)
+            return estimator.steps[-1][1], int(first.window)
+        raise ValueError(
+            "forecast with groups needs a model fitted on windows (n, window), "
+            "or a Pipeline of a SequenceWindower and such a model."
+        )
+    window = getattr(estimator, "n_features_in_", None)
+    if window is None:
+        raise ValueError(
+            "forecast needs a fitted estimator that was trained on univariate "
+            "windows of shape (n, window)."
+        )
+    return estimator, int(window)
 
 
 def _window_stepper(model: Any, window: int) -> Any:

@@ -66,9 +66,10 @@ def _first_repeat(names: list[Any]) -> int:
 class PanelTimeSeriesSplit(BaseCrossValidator):  # type: ignore[misc]
     """Time-series cross-validation over every series of a panel at once.
 
-    scikit-learn's ``TimeSeriesSplit`` cuts the stacked rows of a panel once,
-    so a test fold holds the end of some series and none of others, and a
-    training fold holds the future of the series after it. Here each fold's
+    scikit-learn's ``TimeSeriesSplit`` (the same for one series) cuts the
+    stacked rows of a panel once, so a test fold holds the end of some series
+    and none of others, and a training fold holds the future of the series
+    after it. Here each fold's
     test set holds the next ``test_size`` steps of **every** series, and its
     training set the steps of each series before them: fold ``k`` of
     ``n_splits`` tests steps ``L - (n_splits - k) * test_size`` up to
@@ -94,7 +95,7 @@ class PanelTimeSeriesSplit(BaseCrossValidator):  # type: ignore[misc]
 
     See Also
     --------
-    sklearn.model_selection.TimeSeriesSplit : The same for one series.
+    forecast : With ``groups=``, forecasts every series of a panel at once.
 
     Examples
     --------
@@ -133,6 +134,7 @@ class PanelTimeSeriesSplit(BaseCrossValidator):  # type: ignore[misc]
         Returns
         -------
         n_splits : int
+            The number of folds.
         """
         return int(self.n_splits)
 
