@@ -119,8 +119,8 @@ def pinball_scorer(estimator: Any, X: Any, y: Any) -> float:
     """Negative mean pinball loss over the fitted levels: greater is better.
 
     A scorer for ``scoring=`` in scikit-learn's model selection, for models
-    with ``predict_quantiles`` and ``quantiles_`` (:class:`LSTMRegressor` with
-    ``loss="quantile"``, :class:`CalibratedQuantileRegressor`, or a Pipeline
+    with ``predict_quantiles`` and ``quantiles_`` (:class:`sklstm.LSTMRegressor` with
+    ``loss="quantile"``, :class:`sklstm.CalibratedQuantileRegressor`, or a Pipeline
     ending in one).
 
     Parameters
