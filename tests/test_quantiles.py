@@ -255,3 +255,19 @@ def test_predictions_follow_the_fit_not_a_loss_set_afterwards(fitted):
     assert point.predict_quantiles(X[:3]).shape == (3, 3)
     point.set_params(loss="absolute_error").fit(X[:50], X[:50, 0])
     assert not hasattr(point, "quantiles_")  # nothing of the last fit lingers
+
+
+def test_a_recursive_forecast_steps_the_median(monkeypatch):
+    import sklstm.forecasting._forecast as module
+    from sklstm import forecast
+
+    series = np.sin(0.3 * np.arange(120))
+    X, y = sliding_windows(series, window=10)
+    model = LSTMRegressor(**{**QUANTILE, "max_epochs": 2}).fit(X, y)
+    assert model._window_stepper(10) is not None
+    stepped = forecast(model, series, steps=15)
+    monkeypatch.setattr(module, "_window_stepper", lambda model, window: None)
+    reread = forecast(model, series, steps=15)
+    np.testing.assert_allclose(stepped, reread, rtol=1e-5, atol=1e-5)
+    first = model.predict(series[None, -10:])[0]  # the median of the next value
+    assert stepped[0] == pytest.approx(first, abs=1e-5)
