@@ -17,6 +17,16 @@ from ._validation import numeric_target
 __all__ = ["LSTMRegressor", "interval_levels"]
 
 
+def _quantile_model(estimator: Any) -> bool:
+    """available_if's check: the quantile methods exist on quantile models."""
+    if not estimator._fits_quantiles():
+        raise AttributeError(
+            f"This {type(estimator).__name__} predicts points: predict_quantiles "
+            "and predict_interval need a model fitted with loss='quantile'."
+        )
+    return True
+
+
 def interval_levels(coverage: Any, fitted: np.ndarray | None = None) -> list[float]:
     """The quantile levels bounding a central interval of ``coverage``.
 
@@ -397,7 +407,7 @@ n_features)
     def _outputs_from_raw(self, raw: np.ndarray) -> np.ndarray:
         return self._get_target().decode(raw)
 
-    @available_if(lambda est: est._fits_quantiles())  # type: ignore[untyped-decorator]
+    @available_if(_quantile_model)  # type: ignore[untyped-decorator]
     def predict_quantiles(self, X: Any, quantiles: Any = None) -> np.ndarray:
         """Predict quantiles of the targets for sequences ``X``.
 
@@ -427,7 +437,7 @@ n_features)
         out: np.ndarray = target.quantiles(self._raw_outputs(X))[..., columns]
         return out[:, 0] if self.n_outputs_ == 1 else out
 
-    @available_if(lambda est: est._fits_quantiles())  # type: ignore[untyped-decorator]
+    @available_if(_quantile_model)  # type: ignore[untyped-decorator]
     def predict_interval(self, X: Any, coverage: float = 0.8) -> np.ndarray:
         """Predict central intervals of the targets for sequences ``X``.
 
@@ -458,6 +468,12 @@ n_features)
         if quantiles is None:
             return np.arange(len(fitted))
         asked = np.atleast_1d(np.asarray(quantiles, dtype=float))
+        outside = asked[~((asked > 0) & (asked < 1))]
+        if len(outside):
+            raise ValueError(
+                f"quantiles must lie strictly between 0 and 1; got "
+                f"{float(outside[0])}. This model fitted {fitted.tolist()}."
+            )
         columns = [
             np.flatnonzero(np.isclose(fitted, q, rtol=0, atol=1e-9)) for q in asked
         ]

@@ -271,3 +271,12 @@ def test_a_recursive_forecast_steps_the_median(monkeypatch):
     np.testing.assert_allclose(stepped, reread, rtol=1e-5, atol=1e-5)
     first = model.predict(series[None, -10:])[0]  # the median of the next value
     assert stepped[0] == pytest.approx(first, abs=1e-5)
+
+
+def test_asking_a_point_model_for_quantiles_says_what_to_do(fitted):
+    model, X, _ = fitted
+    with pytest.raises(AttributeError) as info:
+        LSTMRegressor().predict_interval  # noqa: B018
+    assert "need a model fitted with loss='quantile'" in str(info.value.__cause__)
+    with pytest.raises(ValueError, match=r"strictly between 0 and 1; got 1\.5"):
+        model.predict_quantiles(X, [1.5])

@@ -83,6 +83,13 @@ def forecast(estimator: Any, history: Any, steps: int, *, groups: Any = None) ->
     steps = int(steps)
     if groups is not None:
         return _forecast_panel(estimator, history, steps, groups)
+    if hasattr(history, "columns") and len(history.columns) > 1:
+        raise ValueError(
+            f"history has {len(history.columns)} columns "
+            f"{list(history.columns)}, but forecast reads one series. For a "
+            "panel in long format, pass groups= (the name of its id column); "
+            "otherwise pass the one column to forecast."
+        )
     first = estimator.steps[0][1] if isinstance(estimator, Pipeline) else None
     windows_itself = isinstance(first, SequenceWindower)
     if isinstance(first, SequenceWindower):

@@ -105,3 +105,12 @@ def test_a_multi_step_model_and_a_windowing_pipeline():
 def test_bad_panels_are_refused(lstm, history, groups, match):
     with pytest.raises(ValueError, match=match):
         forecast(lstm, history, 2, groups=groups)
+
+
+def test_a_frame_with_an_id_column_but_no_groups_points_to_groups(lstm):
+    _, groups, values = _panel()
+    frame = pd.DataFrame({"store": groups, "sales": values})
+    with pytest.raises(
+        ValueError, match="pass groups= \\(the name of its id column\\)"
+    ):
+        forecast(lstm, frame, 3)
