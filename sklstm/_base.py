@@ -172,9 +172,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             stop = self._fit_once(X, y, sample_weight, partial, classes, continuing)
         except BaseException:
             if not continuing:  # a failed fresh fit leaves the estimator unfitted
-                for name in [k for k in vars(self) if k.endswith("_")]:
-                    if not name.startswith("__"):
-                        delattr(self, name)
+                self._forget_fit()
             raise
         name = type(self).__name__
         if stop.diverged is not None:
@@ -207,9 +205,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         if continuing:
             self._check_unchanged_target()
         else:  # a fresh fit forgets the last one, so nothing of it lingers
-            for name in [k for k in vars(self) if k.endswith("_")]:
-                if not name.startswith("__"):
-                    delattr(self, name)
+            self._forget_fit()
         target = self._get_target()
         X = check_sequences(self, X, reset=not continuing)
         y = check_target(self, y, task=target.task, n_samples=len(X))
@@ -331,6 +327,12 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             device=self.device_,
             verbose=self.verbose,
         )
+
+    def _forget_fit(self) -> None:
+        """Delete the fitted attributes (names ending in "_")."""
+        for name in [k for k in vars(self) if k.endswith("_")]:
+            if not name.startswith("__"):
+                delattr(self, name)
 
     def _check_unchanged_target(self) -> None:
         """Raise ValueError if the kind of output changed since the fit.

@@ -14,7 +14,36 @@ from ._compat import StrOptions, _fit_context
 from ._targets import REGRESSION_LOSSES, QuantileTarget, RegressionTarget
 from ._validation import numeric_target
 
-__all__ = ["LSTMRegressor", "interval_levels"]
+__all__ = ["LSTMRegressor", "interval_levels", "quantile_columns"]
+
+
+def quantile_columns(fitted: np.ndarray, quantiles: Any) -> np.ndarray:
+    """Positions in ``fitted`` of the levels ``quantiles`` (None: all).
+
+    Raises
+    ------
+    ValueError
+        If a level is not strictly between 0 and 1, or was not fitted (levels
+        are matched, never interpolated).
+    """
+    if quantiles is None:
+        return np.arange(len(fitted))
+    asked = np.atleast_1d(np.asarray(quantiles, dtype=float))
+    outside = asked[~((asked > 0) & (asked < 1))]
+    if len(outside):
+        raise ValueError(
+            f"quantiles must lie strictly between 0 and 1; got "
+            f"{float(outside[0])}. This model fitted {fitted.tolist()}."
+        )
+    columns = [np.flatnonzero(np.isclose(fitted, q, rtol=0, atol=1e-9)) for q in asked]
+    missing = [float(q) for q, c in zip(asked, columns, strict=True) if not len(c)]
+    if missing:
+        raise ValueError(
+            f"quantiles {missing} were not fitted; this model fitted "
+            f"{fitted.tolist()}. Refit with them in quantiles= (levels are "
+            "not interpolated)."
+        )
+    return np.array([int(c[0]) for c in columns])
 
 
 def _quantile_model(estimator: Any) -> bool:
@@ -431,7 +460,7 @@ n_features)
             axis, as float64.
         """
         check_is_fitted(self, "net_")
-        columns = self._quantile_columns(quantiles)
+        columns = quantile_columns(self.quantiles_, quantiles)
         target = self._get_target()
         assert isinstance(target, QuantileTarget)
         out: np.ndarray = target.quantiles(self._raw_outputs(X))[..., columns]
@@ -462,29 +491,6 @@ n_features)
         levels = interval_levels(coverage, self.quantiles_)
         bounds: np.ndarray = self.predict_quantiles(X, levels)
         return bounds
-
-    def _quantile_columns(self, quantiles: Any) -> np.ndarray:
-        fitted = self.quantiles_
-        if quantiles is None:
-            return np.arange(len(fitted))
-        asked = np.atleast_1d(np.asarray(quantiles, dtype=float))
-        outside = asked[~((asked > 0) & (asked < 1))]
-        if len(outside):
-            raise ValueError(
-                f"quantiles must lie strictly between 0 and 1; got "
-                f"{float(outside[0])}. This model fitted {fitted.tolist()}."
-            )
-        columns = [
-            np.flatnonzero(np.isclose(fitted, q, rtol=0, atol=1e-9)) for q in asked
-        ]
-        missing = [float(q) for q, c in zip(asked, columns, strict=True) if not len(c)]
-        if missing:
-            raise ValueError(
-                f"quantiles {missing} were not fitted; this model fitted "
-                f"{fitted.tolist()}. Refit with them in quantiles= (levels are "
-                "not interpolated)."
-            )
-        return np.array([int(c[0]) for c in columns])
 
     def _fits_quantiles(self) -> bool:
         """Whether the outputs are quantiles: as fitted, or before fit as set."""

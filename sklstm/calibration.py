@@ -26,8 +26,8 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clon
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context, _num_samples, _safe_indexing
-from ._regressor import LSTMRegressor, interval_levels
-from .metrics import _call_final
+from ._regressor import LSTMRegressor, interval_levels, quantile_columns
+from .metrics import _call_final, _fitted_levels
 
 __all__ = ["CalibratedQuantileRegressor"]
 
@@ -178,14 +178,11 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
                 key = f"{estimator.steps[-1][0]}__sample_weight"
             fit_params[key] = sample_weight[head]
         estimator.fit(_rows(X, head), y_array[head], **fit_params)
-        final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-        levels = getattr(final, "quantiles_", None)
-        if levels is None:
-            raise ValueError(
-                f"{type(final).__name__} has no fitted quantiles_: "
-                "CalibratedQuantileRegressor needs a quantile regressor, such "
-                "as LSTMRegressor(loss='quantile')."
-            )
+        levels = _fitted_levels(
+            estimator,
+            "CalibratedQuantileRegressor needs a quantile regressor, such as "
+            "LSTMRegressor(loss='quantile')",
+        )
         if hasattr(estimator, "steps"):
             # a Pipeline may window the series: predict every row, so that the
             # tail's first windows read the rows before them, and keep the tail
@@ -260,7 +257,7 @@ class CalibratedQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         raw = _call_final(self.estimator_, "predict_quantiles", X)
         shaped = raw.reshape(raw.shape[0], -1, len(self.quantiles_))
         calibrated = _outward(shaped + self.corrections_[np.newaxis], self.quantiles_)
-        columns = _columns(self.quantiles_, quantiles)
+        columns = quantile_columns(self.quantiles_, quantiles)
         out = calibrated[..., columns]
         return out[:, 0] if raw.ndim == 2 else out
 
@@ -310,22 +307,6 @@ def _outward(quantiles: np.ndarray, levels: np.ndarray) -> np.ndarray:
     above = np.maximum.accumulate(quantiles[..., median:], axis=-1)
     below = np.minimum.accumulate(quantiles[..., median::-1], axis=-1)[..., :0:-1]
     return np.concatenate([below, above], axis=-1)
-
-
-def _columns(fitted: np.ndarray, quantiles: Any) -> np.ndarray:
-    if quantiles is None:
-        return np.arange(len(fitted))
-    asked = np.atleast_1d(np.asarray(quantiles, dtype=float))
-    columns = []
-    for q in asked:
-        match = np.flatnonzero(np.isclose(fitted, q, rtol=0, atol=1e-9))
-        if not len(match):
-            raise ValueError(
-                f"quantile {float(q)} was not fitted; the levels are "
-                f"{fitted.tolist()} (levels are not interpolated)."
-            )
-        columns.append(int(match[0]))
-    return np.array(columns)
 
 
 def _rows(X: Any, rows: np.ndarray) -> Any:

@@ -139,7 +139,10 @@ def pinball_scorer(estimator: Any, X: Any, y: Any) -> float:
         at the fitted levels.
     """
     predicted = _call_final(estimator, "predict_quantiles", X)
-    return -mean_pinball_loss(y, predicted, _levels(estimator))
+    levels = _fitted_levels(
+        estimator, "the pinball scorer needs a model fitted with loss='quantile'"
+    )
+    return -mean_pinball_loss(y, predicted, levels)
 
 
 def make_coverage_scorer(coverage: float = 0.8) -> Callable[[Any, Any, Any], float]:
@@ -189,12 +192,14 @@ def make_width_scorer(coverage: float = 0.8) -> Callable[[Any, Any, Any], float]
     return width_scorer
 
 
-def _levels(estimator: Any) -> np.ndarray:
+def _fitted_levels(estimator: Any, needs: str) -> np.ndarray:
+    """The fitted ``quantiles_`` of a model, or of a Pipeline's final step.
+
+    ``needs`` completes the error when there are none: "<Model> has no fitted
+    quantiles_: <needs>."
+    """
     final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
     levels = getattr(final, "quantiles_", None)
     if levels is None:
-        raise ValueError(
-            f"{type(final).__name__} has no fitted quantiles_: the pinball scorer "
-            "needs a model fitted with loss='quantile'."
-        )
+        raise ValueError(f"{type(final).__name__} has no fitted quantiles_: {needs}.")
     return np.asarray(levels)

@@ -105,7 +105,7 @@ def test_levels_that_were_not_fitted_are_refused():
     model = CalibratedQuantileRegressor(_ConstantQuantiles()).fit(
         np.zeros((60, 2)), np.arange(60.0)
     )
-    with pytest.raises(ValueError, match=r"quantile 0.3 was not fitted"):
+    with pytest.raises(ValueError, match=r"quantiles \[0.3\] were not fitted"):
         model.predict_quantiles(np.zeros((2, 2)), [0.3])
     with pytest.raises(ValueError, match="coverage must be strictly between 0 and 1"):
         model.predict_interval(np.zeros((2, 2)), 1.2)

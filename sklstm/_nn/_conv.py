@@ -24,6 +24,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ._encoders import valid_steps
+
 __all__ = ["ConvBranch"]
 
 #: Filter widths of the three convolutions (as in LSTM-FCN).
@@ -84,8 +86,7 @@ class ConvBranch(nn.Module):
         out = X.transpose(1, 2)  # (batch, channels, seq_len)
         valid = None
         if lengths is not None:
-            positions = torch.arange(out.shape[2], device=out.device)
-            valid = (positions[None, :] < lengths.to(out.device)[:, None]).unsqueeze(1)
+            valid = valid_steps(lengths, out.shape[2], out.device).unsqueeze(1)
         for block in self.blocks:
             if valid is not None:  # masked_fill: even inf or NaN padding goes
                 out = out.masked_fill(~valid, 0)

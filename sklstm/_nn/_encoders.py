@@ -27,7 +27,26 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-__all__ = ["CausalEncoder", "Encoder"]
+__all__ = ["CausalEncoder", "Encoder", "at_last_step", "valid_steps"]
+
+
+def valid_steps(
+    lengths: torch.Tensor, seq_len: int, device: torch.device
+) -> torch.Tensor:
+    """Boolean (batch, seq_len): True at the steps before each length."""
+    positions = torch.arange(seq_len, device=device)
+    mask: torch.Tensor = positions[None, :] < lengths.to(device)[:, None]
+    return mask
+
+
+def at_last_step(out: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    """Per-step outputs (batch, seq_len, size) at each sequence's last valid
+    step (the last step when ``lengths`` is None), shape (batch, size)."""
+    if lengths is None:
+        return out[:, -1]
+    last = (lengths.to(out.device) - 1).view(-1, 1, 1)
+    gathered: torch.Tensor = out.gather(1, last.expand(-1, 1, out.shape[2]))
+    return gathered.squeeze(1)
 
 
 class Encoder(nn.Module):
@@ -129,9 +148,4 @@ class CausalEncoder(Encoder):
     def forward(
         self, X: torch.Tensor, lengths: torch.Tensor | None = None
     ) -> torch.Tensor:
-        out = self.steps(X)
-        if lengths is None:
-            return out[:, -1]
-        last = (lengths.to(out.device) - 1).view(-1, 1, 1)
-        gathered: torch.Tensor = out.gather(1, last.expand(-1, 1, out.shape[2]))
-        return gathered.squeeze(1)
+        return at_last_step(self.steps(X), lengths)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ._encoders import valid_steps
+
 __all__ = ["POOLINGS", "Pooling"]
 
 #: The ``pooling`` values the estimators accept.
@@ -56,10 +58,7 @@ class Pooling(nn.Module):
         """
         valid = None
         if lengths is not None:
-            positions = torch.arange(steps.shape[1], device=steps.device)
-            valid = (positions[None, :] < lengths.to(steps.device)[:, None]).unsqueeze(
-                -1
-            )
+            valid = valid_steps(lengths, steps.shape[1], steps.device).unsqueeze(-1)
         if self.how == "mean":
             if valid is None:
                 return steps.mean(1)

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._encoders import Encoder
+from ._encoders import Encoder, at_last_step, valid_steps
 
 __all__ = ["GRUEncoder", "LSTMEncoder", "RNNEncoder"]
 
@@ -67,10 +67,7 @@ class RNNEncoder(Encoder):
         self, X: torch.Tensor, lengths: torch.Tensor | None = None
     ) -> torch.Tensor:
         if lengths is not None and self.num_directions == 1:
-            out = self.outputs(X, lengths)
-            last_step = (lengths.to(out.device) - 1).view(-1, 1, 1)
-            gathered = out.gather(1, last_step.expand(-1, 1, out.shape[2]))
-            return gathered.squeeze(1)
+            return at_last_step(self.outputs(X, lengths), lengths)
         if lengths is not None:
             packed = pack_padded_sequence(
                 X, lengths.cpu(), batch_first=True, enforce_sorted=False
@@ -92,8 +89,7 @@ class RNNEncoder(Encoder):
         if self.num_directions == 1:
             # zeroed, so that no padding value (however large) turns the
             # unused outputs after a sequence, or their gradients, non-finite
-            steps = torch.arange(X.shape[1], device=X.device)
-            valid = steps[None, :] < lengths.to(X.device)[:, None]
+            valid = valid_steps(lengths, X.shape[1], X.device)
             padded_out: torch.Tensor = self.rnn(X.masked_fill(~valid[..., None], 0))[0]
             return padded_out
         packed = pack_padded_sequence(
