@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _training
 from ._compat import Interval, StrOptions
-from ._sequences import RaggedSequences, channel_stats
+from ._sequences import RaggedSequences, channel_stats, scale_rows, window_stats
 from ._targets import Target
 from ._validation import (
     UNKNOWN_ID,
@@ -156,6 +156,12 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
     def _get_target(self) -> Target:
         """The output head: what the network's outputs mean for this estimator."""
 
+    def _start_fit(self) -> None:
+        """Set the fitted settings a fresh fit needs before reading the data.
+
+        The regressor sets ``window_scaling_`` here; the default sets nothing.
+        """
+
     # ------------------------------------------------------------------ fit
 
     def _fit(
@@ -206,9 +212,13 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             self._check_unchanged_target()
         else:  # a fresh fit forgets the last one, so nothing of it lingers
             self._forget_fit()
+            self._start_fit()
         target = self._get_target()
         X = check_sequences(self, X, reset=not continuing)
         y = check_target(self, y, task=target.task, n_samples=len(X))
+        row_stats = self._row_stats(X)
+        if row_stats is not None:  # targets in the units of their own sequence
+            y = scale_rows(y, row_stats[0][:, 0], row_stats[1][:, 0])
         y_enc = target.encode(y, reset=not continuing, partial=partial, classes=classes)
         weights = self._sample_weights(
             sample_weight, X, target.sample_weights(y_enc, partial=partial)
@@ -222,16 +232,19 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             seed = int(check_random_state(self.random_state).randint(_SEED_MAX))
             self._torch_seed = seed
             self.device_ = _training.resolve_device(self.device)
-            if self.standardize and self.embedding_dim is None:
+            if (
+                self.standardize
+                and self.embedding_dim is None
+                and getattr(self, "window_scaling_", None) is None
+            ):
                 steps = X.values[np.newaxis] if isinstance(X, RaggedSequences) else X
                 self.x_mean_, self.x_scale_ = channel_stats(steps)
             else:
                 self.x_mean_, self.x_scale_ = None, None
             self._built_config = self._net_config()
             self.net_ = _training.build_net(self._built_config, seed)
-        dataset = _training.SequenceDataset(
-            X, y_enc, weights, mean=self.x_mean_, scale=self.x_scale_
-        )
+        mean, scale = row_stats or (self.x_mean_, self.x_scale_)
+        dataset = _training.SequenceDataset(X, y_enc, weights, mean=mean, scale=scale)
         stop = _training.train(
             self.net_,
             dataset,
@@ -372,10 +385,28 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
 
     def _raw_outputs(self, X: Any) -> np.ndarray:
         """Validate X and return the module outputs as float64 (n, n_outputs)."""
+        raw, _ = self._read(X)
+        return raw
+
+    def _read(self, X: Any) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """Module outputs for X, and the sequences' own location and scale.
+
+        The second item is None, or (with ``window_scaling``) the location
+        and scale of each sequence's first channel, in which the outputs are.
+        """
         check_is_fitted(self, "net_")
         X = check_sequences(self, X, reset=False)
-        raw = _training.predict_raw(self.net_, X, self.x_mean_, self.x_scale_)
-        return raw.astype(np.float64)
+        row_stats = self._row_stats(X)
+        mean, scale = row_stats or (self.x_mean_, self.x_scale_)
+        raw = _training.predict_raw(self.net_, X, mean, scale).astype(np.float64)
+        if row_stats is None:
+            return raw, None
+        return raw, (row_stats[0][:, 0], row_stats[1][:, 0])
+
+    def _row_stats(self, X: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per-sequence (loc, scale) of every channel under window_scaling, or None."""
+        how = getattr(self, "window_scaling_", None)
+        return None if how is None else window_stats(X, how)
 
     def _window_stepper(self, window: int) -> Callable[[Any], np.ndarray] | None:
         """Outputs for the windows of a stream, one cell step per new value.
@@ -391,6 +422,8 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         check_is_fitted(self, "net_")
         if self.embedding_dim is not None and self._get_target().task == "regression":
             return None  # token ids in, numbers out: forecast feeds numbers back
+        if getattr(self, "window_scaling_", None) is not None:
+            return None  # every window has its own scale: each is re-read
         push = _training.step_windows(self.net_, window, self.x_mean_, self.x_scale_)
         if push is None:
             return None

@@ -1,9 +1,10 @@
 """Export a fitted estimator's prediction as an ONNX graph.
 
-The graph holds the whole prediction: input standardisation, the recurrent
-network, and the target scaling (regressor) or the softmax (classifier), so that
-ONNX Runtime, or any other ONNX engine, reproduces ``predict`` /
-``predict_proba`` without Python, scikit-learn or torch.
+The graph holds the whole prediction: input standardisation (or per-sequence
+scaling), the recurrent network, and the target scaling (regressor) or the
+softmax (classifier), so that ONNX Runtime, or any other ONNX engine,
+reproduces ``predict`` / ``predict_proba`` without Python, scikit-learn or
+torch.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from torch import nn
 
 from ._base import _BaseLSTM
 from ._compat import Interval, validate_params
+from ._sequences import _MAD_TO_STD, _RELATIVE_SCALE_FLOOR
 from ._targets import float32_tensor
 
 __all__ = ["export_onnx"]
@@ -34,12 +36,45 @@ class _Prediction(nn.Module):
         self.x_mean = float32_tensor(estimator.x_mean_)
         self.x_scale = float32_tensor(estimator.x_scale_)
         self.output = estimator._get_target().graph()
+        self.window_scaling = getattr(estimator, "window_scaling_", None)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         if self.x_mean is not None and self.x_scale is not None:
             X = (X - self.x_mean) / self.x_scale
-        out: torch.Tensor = self.output(self.module(X, None))
-        return out
+        if self.window_scaling is None:
+            out: torch.Tensor = self.output(self.module(X, None))
+            return out
+        loc, scale = _window_stats(X, self.window_scaling)
+        out = self.output(self.module((X - loc) / scale, None))
+        shape = (-1,) + (1,) * (out.dim() - 1)  # the first channel's, per row
+        return out * scale[:, 0, 0].reshape(shape) + loc[:, 0, 0].reshape(shape)
+
+
+def _window_stats(X: torch.Tensor, how: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """``window_stats`` of the estimators in the graph, shape (batch, 1, c)."""
+    mean_abs = X.abs().mean(dim=1, keepdim=True)
+    if how == "standard":
+        loc = X.mean(dim=1, keepdim=True)
+        scale = ((X - loc) ** 2).mean(dim=1, keepdim=True).sqrt()
+    elif how == "mean_abs":
+        loc = torch.zeros_like(mean_abs)
+        scale = mean_abs
+    else:  # robust
+        loc = _median(X)
+        scale = _MAD_TO_STD * _median((X - loc).abs())
+    scale = torch.maximum(scale, _RELATIVE_SCALE_FLOOR * mean_abs)
+    return loc, torch.where(scale == 0, torch.ones_like(scale), scale)
+
+
+def _median(X: torch.Tensor) -> torch.Tensor:
+    """numpy's median over the steps (the mean of the middle two for even counts).
+
+    By sorting: the exporter has no median, and torch's gives the lower middle.
+    """
+    ordered = X.sort(dim=1).values
+    n = X.shape[1]
+    middle = (ordered[:, (n - 1) // 2] + ordered[:, n // 2]) / 2
+    return middle.unsqueeze(1)
 
 
 def _sequence_length(estimator: _BaseLSTM, seq_len: int | None) -> int:
@@ -71,9 +106,10 @@ def export_onnx(
 ) -> None:
     """Write the prediction of a fitted LSTM estimator as an ONNX model.
 
-    The graph includes the input standardisation and the output scaling or
-    softmax, so an ONNX engine such as ONNX Runtime reproduces the
-    estimator's predictions without Python.
+    The graph includes the input standardisation (or the regressor's
+    ``window_scaling``) and the output scaling or softmax, so an ONNX engine
+    such as ONNX Runtime reproduces the estimator's predictions without
+    Python.
 
     The graph takes one input, ``X``: a float32 array of shape
     ``(batch, seq_len, n_features)`` (a 2D ``(batch, seq_len)`` input becomes
@@ -114,7 +150,10 @@ def export_onnx(
     Notes
     -----
     The graph computes in float32, as ``predict`` does; its outputs match
-    ``predict`` to float32 rounding (about 1e-6 relative), not bitwise.
+    ``predict`` to float32 rounding (about 1e-6 relative), not bitwise. With
+    ``window_scaling`` the graph also computes each sequence's statistics in
+    float32, where ``predict`` uses float64: a series whose level is many
+    orders of magnitude above its spread loses more precision there.
 
     Examples
     --------

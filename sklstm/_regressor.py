@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseLSTM
 from ._compat import StrOptions, _fit_context
+from ._sequences import WINDOW_SCALINGS, unscale_rows
 from ._targets import REGRESSION_LOSSES, QuantileTarget, RegressionTarget
 from ._validation import numeric_target
 
@@ -44,6 +45,13 @@ def quantile_columns(fitted: np.ndarray, quantiles: Any) -> np.ndarray:
             "not interpolated)."
         )
     return np.array([int(c[0]) for c in columns])
+
+
+def _unscale(
+    values: np.ndarray, row_stats: tuple[np.ndarray, np.ndarray] | None
+) -> np.ndarray:
+    """Predictions back in the units of ``y``, from those of their sequences."""
+    return values if row_stats is None else unscale_rows(values, *row_stats)
 
 
 def _quantile_model(estimator: Any) -> bool:
@@ -141,10 +149,23 @@ class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
         into vectors. Ids above those seen in ``fit`` count as unknown.
     standardize : bool, default=True
         Standardise each input feature with the mean and standard deviation
-        seen in the first ``fit`` (over all samples and time steps).
+        seen in the first ``fit`` (over all samples and time steps). With
+        ``window_scaling`` each sequence is scaled by its own statistics
+        instead.
     standardize_target : bool, default=True
         Standardise each target column for training; predictions are returned
         in the original units.
+    window_scaling : {"standard", "mean_abs", "robust"} or None, default=None
+        Scale each sequence by statistics of its own steps, for series of very
+        different levels (many series, or one that grows): every channel by
+        its own location and scale (mean and standard deviation; 0 and the
+        mean absolute value; median and 1.4826 times the median absolute
+        deviation), and the targets by those of the first channel, which must
+        be the series the targets continue. Predictions are scaled back the
+        same way, so multiplying a sequence by ``c`` multiplies its
+        predictions by ``c``. It replaces ``standardize`` for the inputs; the
+        network no longer sees a sequence's level, so leave it None when the
+        targets depend on the level itself (see the user guide).
     loss : {"squared_error", "absolute_error", "huber", "quantile"}, \
 default="squared_error"
         The training loss. "quantile" fits every level of ``quantiles`` with
@@ -224,7 +245,11 @@ default="adam"
         Input standardisation statistics (None with ``standardize=False``).
     y_mean_, y_scale_ : ndarray of shape (n_outputs_,) or None
         Target standardisation statistics (None with
-        ``standardize_target=False``).
+        ``standardize_target=False``), of the targets scaled by their
+        sequences with ``window_scaling``.
+    window_scaling_ : str or None
+        The ``window_scaling`` the model was fitted with, which its
+        predictions use.
     loss_curve_ : list of float
         Mean training loss (on the standardised scale) of each epoch.
     validation_loss_curve_ : list of float or None
@@ -272,6 +297,7 @@ default="adam"
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_BaseLSTM._parameter_constraints,
         "standardize_target": ["boolean"],
+        "window_scaling": [StrOptions(set(WINDOW_SCALINGS)), None],
         "loss": [StrOptions({*REGRESSION_LOSSES, "quantile"})],
         "quantiles": ["array-like", None],
     }
@@ -279,6 +305,7 @@ default="adam"
     n_outputs_: int
     y_mean_: np.ndarray | None
     y_scale_: np.ndarray | None
+    window_scaling_: str | None
 
     def __init__(
         self,
@@ -294,6 +321,7 @@ default="adam"
         embedding_dim: int | None = None,
         standardize: bool = True,
         standardize_target: bool = True,
+        window_scaling: str | None = None,
         loss: str = "squared_error",
         quantiles: Any = None,
         max_epochs: int | str = "auto",
@@ -342,6 +370,7 @@ default="adam"
             verbose=verbose,
         )
         self.standardize_target = standardize_target
+        self.window_scaling = window_scaling
         self.loss = loss
         self.quantiles = quantiles
 
@@ -431,7 +460,8 @@ n_features)
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions in the units of ``y``, as float64.
         """
-        return self._get_target().decode(self._raw_outputs(X))
+        raw, row_stats = self._read(X)
+        return _unscale(self._get_target().decode(raw), row_stats)
 
     def _outputs_from_raw(self, raw: np.ndarray) -> np.ndarray:
         return self._get_target().decode(raw)
@@ -463,7 +493,8 @@ n_features)
         columns = quantile_columns(self.quantiles_, quantiles)
         target = self._get_target()
         assert isinstance(target, QuantileTarget)
-        out: np.ndarray = target.quantiles(self._raw_outputs(X))[..., columns]
+        raw, row_stats = self._read(X)
+        out = _unscale(target.quantiles(raw)[..., columns], row_stats)
         return out[:, 0] if self.n_outputs_ == 1 else out
 
     @available_if(_quantile_model)  # type: ignore[untyped-decorator]
@@ -498,7 +529,25 @@ n_features)
             return "quantiles_" in self.__dict__
         return bool(self.loss == "quantile")
 
+    def _start_fit(self) -> None:
+        if self.window_scaling is not None and self.embedding_dim is not None:
+            raise ValueError(
+                f"window_scaling={self.window_scaling!r} scales numeric "
+                "sequences, but embedding_dim is set, so X holds token ids. "
+                "Set window_scaling=None, or embedding_dim=None for numbers."
+            )
+        self.window_scaling_ = self.window_scaling
+
     def _check_unchanged_target(self) -> None:
+        fitted_scaling = self.__dict__.get("window_scaling_")
+        if fitted_scaling != self.window_scaling:
+            raise ValueError(
+                f"{type(self).__name__} continues training its existing network "
+                f"(warm_start or partial_fit), which was fitted with "
+                f"window_scaling={fitted_scaling!r}, but window_scaling is now "
+                f"{self.window_scaling!r}. Restore it, or fit afresh with "
+                "warm_start=False."
+            )
         if self._fits_quantiles() != (self.loss == "quantile"):
             fitted = "'quantile'" if self._fits_quantiles() else "a point loss"
             raise ValueError(
@@ -521,6 +570,7 @@ n_features)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.setdefault("quantiles", None)  # pickled before quantiles existed
+        state.setdefault("window_scaling", None)  # or window_scaling
         super().__setstate__(state)
 
     def __sklearn_tags__(self) -> Any:

@@ -11,10 +11,28 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["RaggedSequences", "channel_stats", "first_invalid", "row_chunks"]
+__all__ = [
+    "WINDOW_SCALINGS",
+    "RaggedSequences",
+    "channel_stats",
+    "first_invalid",
+    "row_chunks",
+    "scale_rows",
+    "unscale_rows",
+    "window_stats",
+]
 
 # rows per chunk when scanning a whole array (statistics, finiteness)
 _SCAN_ROWS = 4096
+
+# How each sequence can be scaled by statistics of its own steps.
+WINDOW_SCALINGS = ("standard", "mean_abs", "robust")
+# A sequence's scale is at least this share of its mean absolute value (and 1
+# when all of its values are 0): the scaled targets of a near-constant sequence
+# stay moderate.
+_RELATIVE_SCALE_FLOOR = 1e-3
+# MAD times this estimates the standard deviation of normal data.
+_MAD_TO_STD = 1.4826
 
 
 def row_chunks(n: int, size: int) -> Iterator[slice]:
@@ -49,6 +67,72 @@ def channel_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = np.sqrt(squares / count)
     scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))] = 1.0
     return mean, scale
+
+
+def window_stats(
+    X: np.ndarray | RaggedSequences, how: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Location and scale of each channel of each sequence, over its own steps.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, seq_len, n_channels) or RaggedSequences
+        Ragged sequences count their valid steps only.
+    how : {"standard", "mean_abs", "robust"}
+        Mean and standard deviation; 0 and the mean absolute value; median
+        and scaled median absolute deviation.
+
+    Returns
+    -------
+    loc, scale : ndarray of shape (n_samples, n_channels), float64
+        ``scale`` is at least ``0.001`` times the sequence's mean absolute
+        value, and 1 for a sequence of zeros, so scaling stays finite.
+    """
+    if isinstance(X, RaggedSequences):
+        loc = np.empty((len(X), X.n_channels))
+        scale = np.empty_like(loc)
+        for row in range(len(X)):
+            start, stop = X.offsets[row], X.offsets[row + 1]
+            steps = np.asarray(X.values[start:stop], dtype=np.float64)[np.newaxis]
+            loc[row], scale[row] = _stats(steps, how)
+        return loc, scale
+    parts = [
+        _stats(np.asarray(X[rows], dtype=np.float64), how)
+        for rows in row_chunks(X.shape[0], _SCAN_ROWS)
+    ]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _stats(X: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:
+    """``window_stats`` of a dense float64 block (n, seq_len, n_channels)."""
+    mean_abs = np.abs(X).mean(axis=1)
+    if how == "standard":
+        loc = X.mean(axis=1)
+        scale = X.std(axis=1)
+    elif how == "mean_abs":
+        loc = np.zeros_like(mean_abs)
+        scale = mean_abs.copy()
+    else:  # robust
+        loc = np.median(X, axis=1)
+        scale = _MAD_TO_STD * np.median(np.abs(X - loc[:, np.newaxis]), axis=1)
+    floor = _RELATIVE_SCALE_FLOOR * mean_abs
+    scale = np.maximum(scale, floor)
+    scale[scale == 0] = 1.0  # only where every value is 0
+    return loc, scale
+
+
+def scale_rows(values: np.ndarray, loc: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``(values - loc) / scale`` with one ``loc`` and ``scale`` per row."""
+    shape = (-1,) + (1,) * (values.ndim - 1)
+    scaled: np.ndarray = (values - loc.reshape(shape)) / scale.reshape(shape)
+    return scaled
+
+
+def unscale_rows(values: np.ndarray, loc: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``values * scale + loc`` with one ``loc`` and ``scale`` per row."""
+    shape = (-1,) + (1,) * (values.ndim - 1)
+    unscaled: np.ndarray = values * scale.reshape(shape) + loc.reshape(shape)
+    return unscaled
 
 
 def first_invalid(

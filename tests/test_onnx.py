@@ -139,3 +139,20 @@ def test_quantile_graph_returns_every_quantile(tmp_path, n_outputs):
     expected = model.predict_quantiles(X)
     assert out.shape == expected.shape == ((60, 4) if n_outputs == 1 else (60, 2, 4))
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("how", ["standard", "mean_abs", "robust"])
+@pytest.mark.parametrize("seq_len", [9, 10])  # robust: odd and even medians
+def test_window_scaling_is_in_the_graph(tmp_path, how, seq_len):
+    rng = np.random.default_rng(0)
+    level = rng.choice([1.0, 50.0, 1000.0], size=(60, 1, 1))
+    X = level * (3.0 + rng.normal(size=(60, seq_len, 2)))
+    y = np.stack([X[:, -1, 0], X[:, -2, 0]], axis=1)
+    model = LSTMRegressor(
+        **PARAMS, window_scaling=how, loss="quantile", quantiles=[0.2, 0.5, 0.8]
+    ).fit(X, y)
+    path = tmp_path / "model.onnx"
+    export_onnx(model, path)
+    np.testing.assert_allclose(
+        _run(path, X), model.predict_quantiles(X), rtol=1e-5, atol=1e-5
+    )

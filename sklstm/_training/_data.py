@@ -37,8 +37,10 @@ class SequenceDataset(torch.utils.data.Dataset):  # type: ignore[type-arg]
         Targets, already in the dtype the loss expects.
     sample_weight : ndarray of shape (n_samples,), default=None
         Per-sample loss weights.
-    mean, scale : ndarray of shape (n_channels,), default=None
-        Standardisation applied per batch: ``(X - mean) / scale``.
+    mean, scale : ndarray of shape (n_channels,) or (n_samples, n_channels), \
+default=None
+        Standardisation applied per batch: ``(X - mean) / scale``, with the
+        same statistics for every sequence or a row of them per sequence.
     rows : ndarray of int, default=None
         Restrict the dataset to these rows of ``X`` (used for validation
         splits without copying ``X``).
@@ -108,6 +110,7 @@ def to_batch(
     scale: np.ndarray | None,
 ) -> torch.Tensor | dict[str, torch.Tensor]:
     """Rows ``index`` of X as a float32 tensor, or a dict with ``lengths``."""
+    mean, scale = _rows_of(mean, index), _rows_of(scale, index)
     if isinstance(X, RaggedSequences):
         padded, lengths = X.take(index)
         return {
@@ -117,6 +120,19 @@ def to_batch(
     if X.dtype.kind in "iu":
         return _token_batch(X[index])
     return torch.from_numpy(convert(X[index], mean, scale))
+
+
+def _rows_of(stats: np.ndarray | None, index: Any) -> np.ndarray | None:
+    """Per-sequence statistics (n, n_channels) of rows ``index``, as (b, 1, c)."""
+    return None if stats is None else _stats_of(stats, index)
+
+
+def _stats_of(stats: np.ndarray, index: Any) -> np.ndarray:
+    """``_rows_of`` for statistics that exist (shared ones pass unchanged)."""
+    if stats.ndim == 1:
+        return stats
+    picked: np.ndarray = stats[index][:, np.newaxis, :]
+    return picked
 
 
 def _token_batch(ids: np.ndarray) -> dict[str, torch.Tensor]:
@@ -237,6 +253,8 @@ def predict_chunks(
 ) -> Iterator[tuple[Any, int]]:
     """Yield float32 tensors of exactly ``chunk`` rows and the number of real rows.
 
+    ``mean`` and ``scale`` standardise as in :class:`SequenceDataset`.
+
     Every forward pass then has the same shape, so a sample's prediction does
     not depend on which other samples share its batch (bitwise, on one machine).
     The yielded tensor is reused for the next chunk: consume it before asking
@@ -258,8 +276,8 @@ def predict_chunks(
         n_real = rows.stop - rows.start
         if mean is not None and scale is not None:
             part = staged[:n_real]
-            np.subtract(X[rows], mean, out=part)
-            np.divide(part, scale, out=part)
+            np.subtract(X[rows], _stats_of(mean, rows), out=part)
+            np.divide(part, _stats_of(scale, rows), out=part)
             batch[:n_real] = part
         else:
             batch[:n_real] = X[rows]
