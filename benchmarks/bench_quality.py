@@ -49,6 +49,8 @@ REGRESSION = {"co2": 52, "sunspots": 11}
 POOLINGS = ("last", "mean", "max", "attention")
 #: settings given to every LSTM estimator besides pooling (none: the defaults)
 SETTINGS: dict[str, Any] = {}
+#: ... and to the regressors only
+REGRESSOR_SETTINGS: dict[str, Any] = {}
 
 
 def _to_sklstm(X: Any) -> np.ndarray | list[np.ndarray]:
@@ -136,7 +138,9 @@ def regression(poolings: tuple[str, ...]) -> None:
         _row("Ridge (CV alpha)", error, seconds)
         for pooling in poolings:
             model, seconds = _timed_fit(
-                LSTMRegressor(pooling=pooling, random_state=0, **SETTINGS),
+                LSTMRegressor(
+                    pooling=pooling, random_state=0, **SETTINGS, **REGRESSOR_SETTINGS
+                ),
                 X_train,
                 y_train,
             )
@@ -175,6 +179,11 @@ def main() -> None:
         type=_int_or_none,
         help="instead of the default (or none: no convolutional branch)",
     )
+    parser.add_argument(
+        "--window-scaling",
+        choices=["none", "standard", "mean_abs", "robust"],
+        help="the regressors' window_scaling, instead of the default",
+    )
     parser.add_argument("--skip-regression", action="store_true")
     parser.add_argument("--skip-classification", action="store_true")
     args = parser.parse_args()
@@ -184,6 +193,9 @@ def main() -> None:
             SETTINGS[name] = getattr(args, name)
     if args.conv_filters is not None:
         SETTINGS["conv_filters"] = args.conv_filters.value
+    if args.window_scaling is not None:
+        scaling = None if args.window_scaling == "none" else args.window_scaling
+        REGRESSOR_SETTINGS["window_scaling"] = scaling
     try:
         import aeon
         import statsmodels
@@ -195,7 +207,7 @@ def main() -> None:
     print(
         f"torch {torch.__version__}, 1 thread; aeon {aeon.__version__}, "
         f"statsmodels {statsmodels.__version__}; LSTM settings: "
-        f"{SETTINGS or 'the defaults'}"
+        f"{dict(SETTINGS, **REGRESSOR_SETTINGS) or 'the defaults'}"
     )
     if not args.skip_classification:
         classification(tuple(args.poolings), args.datasets)
