@@ -15,6 +15,7 @@ from .calibration import CalibratedQuantileRegressor
 from .forecasting import (
     PanelTimeSeriesSplit,
     SequenceWindower,
+    WindowArray,
     forecast,
     forecast_quantiles,
     sliding_windows,
@@ -28,6 +29,7 @@ __all__ = [
     "PanelTimeSeriesSplit",
     "SequenceWindower",
     "TextTokenizer",
+    "WindowArray",
     "__version__",
     "export_onnx",
     "forecast",

@@ -201,7 +201,8 @@ default="adam"
     validation_split : {"tail", "random"}, default="tail"
         Which samples are held out: the last ones (right for windows of one
         time-ordered series: no future data leaks into training) or a random
-        subset.
+        subset. For the windows of a panel that :func:`sliding_windows` cut
+        with ``groups=``, "tail" holds out the last windows of every series.
     n_iter_no_change : int, default=10
         Patience of early stopping, in epochs.
     tol : float, default=1e-4

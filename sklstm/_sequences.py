@@ -8,15 +8,18 @@ computed in chunks of rows.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 __all__ = [
     "WINDOW_SCALINGS",
     "RaggedSequences",
+    "WindowArray",
     "channel_stats",
     "first_invalid",
     "row_chunks",
+    "rows_of",
     "scale_rows",
     "unscale_rows",
     "window_stats",
@@ -40,12 +43,12 @@ def row_chunks(n: int, size: int) -> Iterator[slice]:
         yield slice(start, min(start + size, n))
 
 
-def channel_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def channel_stats(X: Any) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard deviation of each channel over all samples and steps.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, seq_len, n_channels)
+    X : ndarray or WindowArray of shape (n_samples, seq_len, n_channels)
 
     Returns
     -------
@@ -55,13 +58,13 @@ def channel_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     count = X.shape[0] * X.shape[1]
     total = np.zeros(X.shape[2])
     for rows in row_chunks(X.shape[0], _SCAN_ROWS):
-        total += X[rows].sum(axis=(0, 1), dtype=np.float64)
+        total += rows_of(X, rows).sum(axis=(0, 1), dtype=np.float64)
     mean = total / count
     squares = np.zeros(X.shape[2])
     buffer = np.empty((min(_SCAN_ROWS, X.shape[0]), *X.shape[1:]))
     for rows in row_chunks(X.shape[0], _SCAN_ROWS):
         part = buffer[: rows.stop - rows.start]
-        np.subtract(X[rows], mean, out=part)
+        np.subtract(rows_of(X, rows), mean, out=part)
         np.square(part, out=part)
         squares += part.sum(axis=(0, 1))
     scale = np.sqrt(squares / count)
@@ -70,13 +73,14 @@ def channel_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def window_stats(
-    X: np.ndarray | RaggedSequences, how: str
+    X: np.ndarray | RaggedSequences | WindowArray, how: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Location and scale of each channel of each sequence, over its own steps.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, seq_len, n_channels) or RaggedSequences
+    X : ndarray or WindowArray of shape (n_samples, seq_len, n_channels), \
+or RaggedSequences
         Ragged sequences count their valid steps only.
     how : {"standard", "mean_abs", "robust"}
         Mean and standard deviation; 0 and the mean absolute value; median
@@ -97,7 +101,7 @@ def window_stats(
             loc[row], scale[row] = _stats(steps, how)
         return loc, scale
     parts = [
-        _stats(np.asarray(X[rows], dtype=np.float64), how)
+        _stats(np.asarray(rows_of(X, rows), dtype=np.float64), how)
         for rows in row_chunks(X.shape[0], _SCAN_ROWS)
     ]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
@@ -212,3 +216,174 @@ class RaggedSequences:
         """(sample, step) of a position in ``values``."""
         sample = int(np.searchsorted(self.offsets, position, side="right")) - 1
         return sample, position - int(self.offsets[sample])
+
+
+class WindowArray:
+    """Windows of one or many series, read from the series when indexed.
+
+    What :func:`~sklstm.sliding_windows` returns for a panel (``groups=``):
+    it behaves as the array ``(n_windows, window)`` (or ``(n_windows, window,
+    n_features)``) of windows, but holds only the series and the first row of
+    each window, so no window is copied until it is read. Indexing rows (an
+    int array, a slice or a boolean mask, as scikit-learn's cross-validation
+    does) gives another ``WindowArray``; one row gives that window (a view);
+    ``np.asarray`` materialises all windows. sklstm's estimators read it batch
+    by batch.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_rows, n_features)
+        The series' rows, end to end (kept read-only, not copied).
+    starts : ndarray of int of shape (n_windows,)
+        Row of ``values`` where each window starts.
+    window : int
+        Number of steps in each window.
+    groups : ndarray of shape (n_windows,), default=None
+        The series each window belongs to.
+    squeeze : bool, default=False
+        Whether a univariate series has the shape ``(n_windows, window)``.
+
+    Attributes
+    ----------
+    groups : ndarray of shape (n_windows,) or None
+        The series of each window, for ``groups=`` of a splitter such as
+        :class:`~sklstm.PanelTimeSeriesSplit` (which reads it by itself).
+    shape : tuple of int
+        ``(n_windows, window)`` or ``(n_windows, window, n_features)``.
+
+    See Also
+    --------
+    sliding_windows : Cuts the windows of a panel with ``groups=``.
+    PanelTimeSeriesSplit : Cross-validation over every series of a panel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import sliding_windows
+    >>> values = np.array([0.0, 1.0, 2.0, 3.0, 10.0, 11.0, 12.0])
+    >>> X, y = sliding_windows(values, window=2, groups=[0, 0, 0, 0, 1, 1, 1])
+    >>> X
+    WindowArray(shape=(3, 2), dtype=float64, 2 series)
+    >>> np.asarray(X)
+    array([[ 0.,  1.],
+           [ 1.,  2.],
+           [10., 11.]])
+    >>> y, X.groups
+    (array([ 2.,  3., 12.]), array([0, 0, 1]))
+    """
+
+    def __init__(
+        self,
+        values: np.ndarray,
+        starts: np.ndarray,
+        window: int,
+        groups: np.ndarray | None = None,
+        squeeze: bool = False,
+    ) -> None:
+        self.values = values
+        self.starts = np.asarray(starts, dtype=np.intp)
+        self.window = int(window)
+        self.groups = groups
+        self.squeeze = bool(squeeze and values.shape[1] == 1)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        if self.squeeze:
+            return (len(self.starts), self.window)
+        return (len(self.starts), self.window, int(self.values.shape[1]))
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.values.dtype
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __repr__(self) -> str:
+        series = (
+            "" if self.groups is None else f", {len(np.unique(self.groups))} series"
+        )
+        return f"WindowArray(shape={self.shape}, dtype={self.dtype}{series})"
+
+    def _steps(self) -> np.ndarray:
+        """Every window of ``values`` as a read-only view (rows, window, features)."""
+        view = np.lib.stride_tricks.sliding_window_view(self.values, self.window, 0)
+        return np.swapaxes(view, 1, 2)
+
+    def take(self, index: Any) -> np.ndarray:
+        """Read windows ``index`` into an ndarray (a copy).
+
+        Parameters
+        ----------
+        index : array-like of int or bool, or slice
+            The windows to read.
+
+        Returns
+        -------
+        windows : ndarray of shape (n, window, n_features)
+            Always 3D: the form the estimators read.
+        """
+        steps: np.ndarray = self._steps()[self.starts[index]]
+        return steps
+
+    def with_features(self) -> WindowArray:
+        """Return the same windows with a feature axis.
+
+        A univariate panel's windows have the shape ``(n, window)``; these
+        have ``(n, window, 1)``. Nothing is copied.
+
+        Returns
+        -------
+        windows : WindowArray
+            Of shape ``(n_windows, window, n_features)``.
+        """
+        return WindowArray(self.values, self.starts, self.window, self.groups)
+
+    def __getitem__(self, key: Any) -> Any:
+        rest: tuple[Any, ...] = ()
+        if isinstance(key, tuple):
+            key, rest = (key[0] if key else slice(None)), key[1:]
+        if all(
+            k is Ellipsis or (isinstance(k, slice) and k == slice(None)) for k in rest
+        ):
+            rest = ()
+        if isinstance(key, (int, np.integer)):
+            one = self._steps()[self.starts[key]]
+            one = one[:, 0] if self.squeeze else one
+            return one[rest] if rest else one
+        if key is Ellipsis:
+            key = slice(None)
+        index = key if isinstance(key, slice) else np.asarray(key)
+        if isinstance(index, np.ndarray) and index.dtype.kind not in "biu":
+            if index.size:
+                raise IndexError(
+                    "WindowArray rows are indexed by ints, slices or a boolean "
+                    f"mask, got an array of {index.dtype}."
+                )
+            index = index.astype(np.intp)
+        groups = None if self.groups is None else self.groups[index]
+        picked = WindowArray(
+            self.values, self.starts[index], self.window, groups, self.squeeze
+        )
+        if not rest:
+            return picked
+        columns = (slice(None), *rest)
+        return np.asarray(picked)[columns]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.take(slice(None))
+        if self.squeeze:
+            out = out[:, :, 0]
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+
+def rows_of(X: Any, index: Any) -> np.ndarray:
+    """Rows ``index`` of validated sequences as an ndarray (read from a WindowArray)."""
+    if isinstance(X, WindowArray):
+        return X.take(index)
+    rows: np.ndarray = X[index]
+    return rows

@@ -19,7 +19,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ._compat import _check_sample_weight, _check_y
-from ._sequences import RaggedSequences, first_invalid
+from ._sequences import RaggedSequences, WindowArray, first_invalid
 
 __all__ = [
     "FLOAT32_MAX",
@@ -200,14 +200,19 @@ def check_sequences(estimator: Any, X: Any, *, reset: bool) -> Any:
 
     Returns
     -------
-    X : ndarray of shape (n_samples, seq_len, n_channels), RaggedSequences, \
-or ndarray of int64 of shape (n_samples, seq_len)
-        Dense input keeps its float dtype (and may be a view); ragged input is
-        stored end to end; token ids unseen in fit become the unknown id.
+    X : ndarray or WindowArray of shape (n_samples, seq_len, n_channels), \
+RaggedSequences, or ndarray of int64 of shape (n_samples, seq_len)
+        Dense input keeps its float dtype (and may be a view); windows of a
+        panel stay unread; ragged input is stored end to end; token ids unseen
+        in fit become the unknown id.
     """
     _check_container(X, estimator)
     if estimator.embedding_dim is not None:
+        if isinstance(X, WindowArray):  # token windows are small: read them
+            X = np.asarray(X)
         return _check_tokens(estimator, X, reset=reset)
+    if isinstance(X, WindowArray):
+        return _check_windows(estimator, X, reset=reset)
     if _is_ragged(X):
         return _check_ragged(estimator, X, reset=reset)
     name = type(estimator).__name__
@@ -246,6 +251,61 @@ or ndarray of int64 of shape (n_samples, seq_len)
     if bad is not None:
         _raise_invalid(estimator, Xa[bad], *bad)
     return Xa
+
+
+def _check_windows(estimator: Any, X: WindowArray, *, reset: bool) -> WindowArray:
+    """Validate the windows of a panel through its series, reading no window."""
+    name = type(estimator).__name__
+    if len(X) == 0:
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of "
+            f"1 is required by {name}."
+        )
+    values = X.values
+    if values.dtype.kind not in "f":
+        try:
+            values = values.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{name} reads numeric sequences, but the windows hold "
+                f"{values.dtype} values ({exc})."
+            ) from exc
+    if reset:
+        estimator.n_features_in_ = X.window
+        if hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+    elif X.window != estimator.n_features_in_:
+        raise _explain_x(
+            ValueError(
+                f"X has {X.window} features, but {name} is expecting "
+                f"{estimator.n_features_in_} features as input."
+            ),
+            estimator,
+            X,
+        )
+    _check_channels(estimator, values.shape[1], reset=reset)
+    windows = WindowArray(values, X.starts, X.window, X.groups)
+    bounds = input_bounds(estimator, values.shape[1], reset=reset)
+    bad = first_invalid(values[np.newaxis], *bounds)
+    if bad is not None:
+        covered = np.zeros(len(values) + 1, dtype=np.intp)
+        np.add.at(covered, X.starts, 1)
+        np.add.at(covered, X.starts + X.window, -1)
+        read = np.flatnonzero(np.cumsum(covered[:-1]) > 0)  # rows some window reads
+        bad = first_invalid(values[read][np.newaxis], *bounds)
+        if bad is not None:
+            row, feature = int(read[bad[1]]), bad[2]
+            sample = int(
+                np.flatnonzero((X.starts <= row) & (row < X.starts + X.window))[0]
+            )
+            _raise_invalid(
+                estimator,
+                values[row, feature],
+                sample,
+                row - int(X.starts[sample]),
+                feature,
+            )
+    return windows
 
 
 def _explain_x(exc: Exception, estimator: Any, X: Any) -> Exception:

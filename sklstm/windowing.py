@@ -3,6 +3,7 @@
 from .forecasting import (
     PanelTimeSeriesSplit,
     SequenceWindower,
+    WindowArray,
     forecast,
     forecast_quantiles,
     sliding_windows,
@@ -11,6 +12,7 @@ from .forecasting import (
 __all__ = [
     "PanelTimeSeriesSplit",
     "SequenceWindower",
+    "WindowArray",
     "forecast",
     "forecast_quantiles",
     "sliding_windows",

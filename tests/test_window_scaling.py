@@ -22,7 +22,8 @@ def _panel(seed: int = 0, n_steps: int = 240) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     t = np.arange(n_steps)
     return [
-        level * (2 + np.sin(2 * np.pi * t / 12 + phase) + 0.05 * rng.normal(size=t.size))
+        level
+        * (2 + np.sin(2 * np.pi * t / 12 + phase) + 0.05 * rng.normal(size=t.size))
         for level, phase in zip(LEVELS, (0.0, 1.0, 2.0), strict=True)
     ]
 
@@ -81,7 +82,8 @@ def test_constant_and_zero_sequences_get_a_finite_scale(how):
     assert loc[0, 0] == pytest.approx(expected_loc)
     # a constant sequence: 1/1000 of its level (mean_abs: the level itself)
     assert scale[0, 0] == pytest.approx(2e6 if how == "mean_abs" else 2e3)
-    assert loc[1, 0] == 0.0 and scale[1, 0] == 1.0
+    assert loc[1, 0] == 0.0
+    assert scale[1, 0] == 1.0
 
 
 # ---------------------------------------------------------- the estimator
@@ -148,9 +150,7 @@ def test_several_channels_and_outputs_scale_by_the_first_channel():
     scaled = X.copy()
     scaled[:, :, 0] *= 3.0
     scaled[:, :, 1] *= 11.0  # only the first channel sets the targets' scale
-    np.testing.assert_allclose(
-        model.predict(scaled), 3.0 * model.predict(X), rtol=1e-4
-    )
+    np.testing.assert_allclose(model.predict(scaled), 3.0 * model.predict(X), rtol=1e-4)
 
 
 def test_ragged_sequences_are_scaled_by_their_valid_steps():
@@ -161,9 +161,7 @@ def test_ragged_sequences_are_scaled_by_their_valid_steps():
     model.fit(X, y)
     batch = model.predict(X[:5])
     # the padding of longer neighbours never enters a sequence's statistics
-    np.testing.assert_allclose(
-        [model.predict([s])[0] for s in X[:5]], batch, rtol=1e-5
-    )
+    np.testing.assert_allclose([model.predict([s])[0] for s in X[:5]], batch, rtol=1e-5)
     np.testing.assert_allclose(
         model.predict([s * 50.0 for s in X[:5]]), 50.0 * batch, rtol=1e-4
     )
@@ -194,7 +192,7 @@ def test_a_continued_fit_refuses_another_scaling(panel_model):
     X, y = _windows(_panel())
     model = pickle.loads(pickle.dumps(panel_model))
     model.set_params(window_scaling="robust", warm_start=True)
-    with pytest.raises(ValueError, match="window_scaling='standard'.*now 'robust'"):
+    with pytest.raises(ValueError, match=r"window_scaling='standard'.*now 'robust'"):
         model.fit(X, y)
     with pytest.raises(ValueError, match="window_scaling"):
         model.partial_fit(X, y)
@@ -203,7 +201,7 @@ def test_a_continued_fit_refuses_another_scaling(panel_model):
 def test_token_ids_refuse_window_scaling():
     X = np.random.default_rng(0).integers(1, 9, size=(20, 6))
     model = LSTMRegressor(**FAST, embedding_dim=4, window_scaling="standard")
-    with pytest.raises(ValueError, match="token ids.*window_scaling=None"):
+    with pytest.raises(ValueError, match=r"token ids.*window_scaling=None"):
         model.fit(X, X[:, -1].astype(float))
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
-from .._sequences import RaggedSequences, row_chunks
+from .._sequences import RaggedSequences, WindowArray, row_chunks, rows_of
 
 __all__ = [
     "BatchIterator",
@@ -83,6 +83,15 @@ default=None
             rows=base,
         )
 
+    def series(self) -> np.ndarray | None:
+        """The series of each row, when X is the windows of a panel (else None)."""
+        groups = (
+            getattr(self.X, "groups", None) if isinstance(self.X, WindowArray) else None
+        )
+        if groups is None:
+            return None
+        return groups if self.rows is None else groups[self.rows]
+
     def targets(self) -> np.ndarray | None:
         """The targets of the rows in this dataset."""
         if self.y is None:
@@ -119,7 +128,7 @@ def to_batch(
         }
     if X.dtype.kind in "iu":
         return _token_batch(X[index])
-    return torch.from_numpy(convert(X[index], mean, scale))
+    return torch.from_numpy(convert(rows_of(X, index), mean, scale))
 
 
 def _rows_of(stats: np.ndarray | None, index: Any) -> np.ndarray | None:
@@ -235,6 +244,9 @@ class ValidationSplit:
             )
         positions = np.arange(n)
         if self.mode == "tail":
+            series = dataset.series()
+            if series is not None:
+                return self._tail_of_each(dataset, series)
             return dataset.subset(positions[:-n_valid]), dataset.subset(
                 positions[-n_valid:]
             )
@@ -243,6 +255,33 @@ class ValidationSplit:
             positions, test_size=n_valid, random_state=self.seed, stratify=stratify
         )
         return dataset.subset(np.sort(train)), dataset.subset(np.sort(valid))
+
+    def _tail_of_each(
+        self, dataset: SequenceDataset, series: np.ndarray
+    ) -> tuple[SequenceDataset, SequenceDataset]:
+        """The last ``fraction`` of each series' windows held out (at least one).
+
+        A series of a single window trains only.
+        """
+        _, which, lengths = np.unique(series, return_inverse=True, return_counts=True)
+        by_series = np.split(np.argsort(which, kind="stable"), np.cumsum(lengths)[:-1])
+        is_valid = np.zeros(len(series), dtype=bool)
+        for positions in by_series:  # each series' windows, in their order
+            n_held = min(
+                int(np.ceil(self.fraction * len(positions))), len(positions) - 1
+            )
+            is_valid[positions[len(positions) - n_held :]] = True
+        if not is_valid.any() or is_valid.all():
+            raise ValueError(
+                "early_stopping holds out the last windows of each series, but "
+                f"the {len(lengths)} series have too few windows (at most "
+                f"{int(lengths.max())}) to keep some for training and some for "
+                "validation. Pass longer series or set early_stopping=False."
+            )
+        return (
+            dataset.subset(np.flatnonzero(~is_valid)),
+            dataset.subset(np.flatnonzero(is_valid)),
+        )
 
 
 def predict_chunks(
@@ -276,10 +315,10 @@ def predict_chunks(
         n_real = rows.stop - rows.start
         if mean is not None and scale is not None:
             part = staged[:n_real]
-            np.subtract(X[rows], _stats_of(mean, rows), out=part)
+            np.subtract(rows_of(X, rows), _stats_of(mean, rows), out=part)
             np.divide(part, _stats_of(scale, rows), out=part)
             batch[:n_real] = part
         else:
-            batch[:n_real] = X[rows]
+            batch[:n_real] = rows_of(X, rows)
         batch[n_real:] = 0.0
         yield torch.from_numpy(batch), n_real

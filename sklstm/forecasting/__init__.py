@@ -8,9 +8,11 @@ numpy, pandas and scikit-learn only; no torch.
 - :func:`sliding_windows` returns windows and the values that follow them;
 - :func:`forecast` feeds predictions back for multi-step forecasts;
 - :func:`forecast_quantiles` gives the quantiles of a direct multi-step model;
-- :class:`PanelTimeSeriesSplit` cross-validates over every series of a panel.
+- :class:`PanelTimeSeriesSplit` cross-validates over every series of a panel;
+- :class:`WindowArray` holds the windows of a panel, read when used.
 """
 
+from .._sequences import WindowArray
 from ._forecast import forecast, forecast_quantiles
 from ._splitting import PanelTimeSeriesSplit
 from ._windower import SequenceWindower
@@ -19,6 +21,7 @@ from ._windows import sliding_windows
 __all__ = [
     "PanelTimeSeriesSplit",
     "SequenceWindower",
+    "WindowArray",
     "forecast",
     "forecast_quantiles",
     "sliding_windows",

@@ -15,8 +15,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import HasMethods, Interval, validate_params
+from ._panel import series_blocks
 from ._series import numeric_series
-from ._splitting import series_blocks
 from ._windower import SequenceWindower
 
 __all__ = ["forecast", "forecast_quantiles"]

@@ -13,54 +13,10 @@ import numpy as np
 from sklearn.model_selection import BaseCrossValidator
 
 from .._compat import Interval, validate_params
+from .._sequences import WindowArray
+from ._panel import series_blocks
 
-__all__ = ["PanelTimeSeriesSplit", "series_blocks"]
-
-
-def series_blocks(groups: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The series of a long-format panel: ids, first rows, and lengths.
-
-    Rows must be sorted by (series, time): each series one block of
-    consecutive rows.
-
-    Raises
-    ------
-    ValueError
-        If ``groups`` is not one-dimensional, is empty, or a series' rows are
-        not consecutive (naming the series and the row where it comes back).
-    """
-    ids = np.asarray(groups)
-    if ids.ndim != 1:
-        raise ValueError(
-            f"groups must be one series id per row (1D), got shape {ids.shape}."
-        )
-    if len(ids) == 0:
-        raise ValueError("groups is empty: pass one series id per row.")
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    block_ids = ids[starts]
-    _, position, counts = np.unique(block_ids, return_inverse=True, return_counts=True)
-    repeated = counts[position] > 1
-    if repeated.any():
-        block = _first_repeat(block_ids.tolist())
-        again, row = block_ids.tolist()[block], int(starts[block])
-        raise ValueError(
-            f"The rows of series {again!r} are not consecutive: it comes back at "
-            f"row {row} after other series. Sort the panel by (series, time), "
-            "e.g. frame.sort_values([id_column, time_column]); nothing is "
-            "reordered for you."
-        )
-    lengths = np.diff(np.r_[starts, len(ids)])
-    return block_ids, starts, lengths
-
-
-def _first_repeat(names: list[Any]) -> int:
-    """Position of the first name that occurred before it."""
-    seen: set[Any] = set()
-    for position, name in enumerate(names):
-        if name in seen:
-            return position
-        seen.add(name)
-    raise AssertionError("no name repeats")  # pragma: no cover - callers check
+__all__ = ["PanelTimeSeriesSplit"]
 
 
 class PanelTimeSeriesSplit(BaseCrossValidator):  # type: ignore[misc]
@@ -149,8 +105,10 @@ class PanelTimeSeriesSplit(BaseCrossValidator):  # type: ignore[misc]
             The panel's rows (only their number is read).
         y : array-like, default=None
             Ignored.
-        groups : array-like of shape (n_rows,)
-            The series id of each row; rows sorted by (series, time).
+        groups : array-like of shape (n_rows,), default=None
+            The series id of each row; rows sorted by (series, time). None
+            reads them from ``X.groups``: the windows of a panel that
+            :func:`~sklstm.sliding_windows` cut with ``groups=`` carry them.
 
         Yields
         ------
@@ -160,10 +118,13 @@ class PanelTimeSeriesSplit(BaseCrossValidator):  # type: ignore[misc]
             Test row indices of the fold, in order.
         """
         n_splits, test_size, gap = self._checked()
+        if groups is None and isinstance(X, WindowArray):
+            groups = X.groups
         if groups is None:
             raise ValueError(
                 "PanelTimeSeriesSplit needs groups=, the series id of each row, "
-                "e.g. cross_val_score(model, X, y, groups=ids, cv=...)."
+                "e.g. cross_val_score(model, X, y, groups=ids, cv=...), or the "
+                "windows that sliding_windows(..., groups=ids) cuts."
             )
         n_rows = len(X)
         ids, starts, lengths = series_blocks(groups)

@@ -5,12 +5,15 @@ numpy only; no torch.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 from typing import Any
 
 import numpy as np
 
 from .._compat import Interval, validate_params
+from .._sequences import WindowArray
+from ._panel import check_time_order, id_column, series_blocks
 from ._series import numeric_series, trailing_windows
 
 __all__ = ["sliding_windows"]
@@ -22,12 +25,18 @@ __all__ = ["sliding_windows"]
         "window": [Interval(Integral, 1, None, closed="left")],
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "target": "no_validation",  # a column name or position
+        "groups": "no_validation",  # read and explained by series_blocks
     },
     prefer_skip_nested_validation=True,
 )
 def sliding_windows(
-    series: Any, window: int, horizon: int = 1, *, target: Any = None
-) -> tuple[np.ndarray, np.ndarray]:
+    series: Any,
+    window: int,
+    horizon: int = 1,
+    *,
+    target: Any = None,
+    groups: Any = None,
+) -> tuple[Any, np.ndarray]:
     """Cut a series into windows and the values that follow each one.
 
     The tutorial form of windowing: ``X[i]`` holds ``window`` consecutive
@@ -46,11 +55,23 @@ def sliding_windows(
     target : int or str, default=None
         For a multivariate series, the column (position or DataFrame name) whose
         future values form ``y``.
+    groups : array-like of shape (n_rows,) or str, default=None
+        For a panel of many series in long format: the series id of each row
+        (or, for a DataFrame, the name of its id column, which is then no
+        feature). Rows must be sorted by (series, time); no window or target
+        spans two series. A series too short for one window and its horizon
+        is left out with a warning that names it. A pandas index other than
+        the default one holds the time stamps, which must increase within
+        each series.
 
     Returns
     -------
-    X : ndarray of shape (n_windows, window) or (n_windows, window, n_features)
-        Read-only view; 2D for a univariate series.
+    X : ndarray or WindowArray of shape (n_windows, window) or \
+(n_windows, window, n_features)
+        Read-only view; 2D for a univariate series. With ``groups``, a
+        :class:`~sklstm.forecasting.WindowArray`: the windows of every series,
+        series after series, read from the panel only when used (no copy of
+        the windows), with the series of each window in ``X.groups``.
     y : ndarray of shape (n_windows,) or (n_windows, horizon)
         The following values of the target column.
 
@@ -72,6 +93,7 @@ def sliding_windows(
            [4., 5.]])
     """
     window, horizon = int(window), int(horizon)
+    series, ids, _ = id_column(series, groups, "series")
     columns = list(getattr(series, "columns", []))
     data = numeric_series(series, "series", keep_integers=True)
     if data.ndim == 1:
@@ -93,6 +115,8 @@ def sliding_windows(
         )
     else:
         column = _target_column(target, columns, data.shape[1])
+    if ids is not None:
+        return _panel_windows(series, data, ids, window, horizon, column)
     n_windows = data.shape[0] - window - horizon + 1
     if n_windows < 1:
         raise ValueError(
@@ -105,6 +129,58 @@ def sliding_windows(
     return (X[:, :, 0] if data.shape[1] == 1 else X), (
         y[:, 0].copy() if horizon == 1 else y.copy()
     )
+
+
+def _panel_windows(
+    series: Any,
+    data: np.ndarray,
+    groups: Any,
+    window: int,
+    horizon: int,
+    column: int,
+) -> tuple[WindowArray, np.ndarray]:
+    """``sliding_windows`` within each series of a long panel."""
+    if len(np.asarray(groups)) != len(data):
+        raise ValueError(
+            f"groups has {len(np.asarray(groups))} ids but series has "
+            f"{len(data)} rows: give one series id per row."
+        )
+    ids, starts, lengths = series_blocks(groups)
+    check_time_order(series, ids, starts, lengths, "series")
+    counts = np.maximum(lengths - window - horizon + 1, 0)
+    short = np.flatnonzero(counts == 0)
+    if len(short) == len(ids):
+        raise ValueError(
+            f"Every series is too short for window={window} and horizon="
+            f"{horizon}: each needs at least {window + horizon} rows, the "
+            f"longest has {int(lengths.max())}."
+        )
+    if len(short):
+        names = ids[short].tolist()
+        shown = ", ".join(repr(n) for n in names[:5])
+        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+        warnings.warn(
+            f"{len(names)} of {len(ids)} series are shorter than window + "
+            f"horizon = {window + horizon} rows and give no window: "
+            f"{shown}{more}. They are left out; lower window to keep them.",
+            UserWarning,
+            stacklevel=4,  # the caller of sliding_windows (validate_params wraps it)
+        )
+    first = np.repeat(starts, counts)
+    offsets = np.arange(len(first)) - np.repeat(np.cumsum(counts) - counts, counts)
+    window_starts = first + offsets
+    values = data.view()
+    values.flags.writeable = False
+    X = WindowArray(
+        values,
+        window_starts,
+        window,
+        groups=np.repeat(ids, counts),
+        squeeze=data.shape[1] == 1,
+    )
+    following = window_starts[:, np.newaxis] + window + np.arange(horizon)
+    y = data[following, column]
+    return X, (y[:, 0] if horizon == 1 else y)
 
 
 def _target_column(target: Any, columns: list[Any], n_columns: int) -> int:

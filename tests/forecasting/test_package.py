@@ -9,6 +9,7 @@ import sklstm.windowing
 NAMES = [
     "PanelTimeSeriesSplit",
     "SequenceWindower",
+    "WindowArray",
     "forecast",
     "forecast_quantiles",
     "sliding_windows",

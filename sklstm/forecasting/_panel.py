@@ -1,0 +1,126 @@
+"""Long-format panels: many series stacked, one block of rows per series.
+
+numpy only (pandas objects are read, not imported). Shared by the windowing
+function, the panel splitter and the panel forecast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["check_time_order", "id_column", "series_blocks"]
+
+
+def id_column(data: Any, groups: Any, what: str) -> tuple[Any, Any, str | None]:
+    """Split the series ids from ``data``: ``(data without ids, ids, id name)``.
+
+    ``groups`` is one id per row, or the name of a column of a DataFrame
+    ``data`` (dropped from the returned data).
+    """
+    if not isinstance(groups, str):
+        return data, groups, None
+    if not hasattr(data, "columns"):
+        raise ValueError(
+            f"groups={groups!r} names a column, but {what} is not a DataFrame: "
+            "pass the series ids as an array, one per row."
+        )
+    if groups not in data.columns:
+        raise ValueError(
+            f"groups={groups!r} is not a column of {what}; its columns are "
+            f"{list(data.columns)}."
+        )
+    return data.drop(columns=[groups]), data[groups].to_numpy(), groups
+
+
+def series_blocks(groups: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The series of a long-format panel: ids, first rows, and lengths.
+
+    Rows must be sorted by (series, time): each series one block of
+    consecutive rows.
+
+    Raises
+    ------
+    ValueError
+        If ``groups`` is not one-dimensional, is empty, or a series' rows are
+        not consecutive (naming the series and the row where it comes back).
+    """
+    ids = np.asarray(groups)
+    if ids.ndim != 1:
+        raise ValueError(
+            f"groups must be one series id per row (1D), got shape {ids.shape}."
+        )
+    if len(ids) == 0:
+        raise ValueError("groups is empty: pass one series id per row.")
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    block_ids = ids[starts]
+    _, position, counts = np.unique(block_ids, return_inverse=True, return_counts=True)
+    repeated = counts[position] > 1
+    if repeated.any():
+        block = _first_repeat(block_ids.tolist())
+        again, row = block_ids.tolist()[block], int(starts[block])
+        raise ValueError(
+            f"The rows of series {again!r} are not consecutive: it comes back at "
+            f"row {row} after other series. Sort the panel by (series, time), "
+            "e.g. frame.sort_values([id_column, time_column]); nothing is "
+            "reordered for you."
+        )
+    lengths = np.diff(np.r_[starts, len(ids)])
+    return block_ids, starts, lengths
+
+
+def _first_repeat(names: list[Any]) -> int:
+    """Position of the first name that occurred before it."""
+    seen: set[Any] = set()
+    for position, name in enumerate(names):
+        if name in seen:
+            return position
+        seen.add(name)
+    raise AssertionError("no name repeats")  # pragma: no cover - callers check
+
+
+def check_time_order(
+    data: Any, ids: np.ndarray, starts: np.ndarray, lengths: np.ndarray, what: str
+) -> None:
+    """Refuse repeated or decreasing time stamps within a series.
+
+    The time stamps are the index of a pandas ``data`` (a DatetimeIndex, or
+    any index that is not the default 0, 1, 2, ...); other data carries none,
+    and its rows are taken to be in time order.
+    """
+    index = getattr(data, "index", None)
+    if index is None or _default_index(index):
+        return
+    stamps = np.asarray(index)
+    for name, start, length in zip(ids.tolist(), starts, lengths, strict=True):
+        block = stamps[start : start + length]
+        try:
+            later = block[1:] > block[:-1]
+        except TypeError:  # stamps that do not compare: no order to check
+            return
+        if later.all():
+            continue
+        row = int(start) + int(np.argmin(later)) + 1
+        same = block[row - start] == block[row - start - 1]
+        problem = "repeats the time stamp" if same else "goes back in time to"
+        raise ValueError(
+            f"Series {name!r} {problem} {index[row]} at row {row} of {what}. "
+            "Each series needs one row per time step in increasing time order: "
+            + (
+                "aggregate or drop the duplicates first (e.g. "
+                "frame.groupby([id, time]).mean())."
+                if same
+                else "sort the panel by (series, time), e.g. "
+                "frame.sort_values([id_column, time_column]); nothing is "
+                "reordered for you."
+            )
+        )
+
+
+def _default_index(index: Any) -> bool:
+    """Whether a pandas index is the default 0..n-1 (no time stamps)."""
+    values = np.asarray(index)
+    return values.dtype.kind in "iu" and bool(
+        np.array_equal(values, np.arange(len(values)))
+    )
