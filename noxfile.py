@@ -112,6 +112,13 @@ def bench_quality(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def bench_panel(session: nox.Session) -> None:
+    """One LSTM for the 181 series of M1 yearly, against per-series baselines."""
+    _install(session, "bench")
+    session.run("python", "benchmarks/bench_panel.py", *session.posargs, env=ENV)
+
+
+@nox.session(default=False)
 def bench_quantiles(session: nox.Session) -> None:
     """Coverage, width and pinball loss of the quantile intervals on known noise."""
     _install(session, "test")
