@@ -69,7 +69,7 @@ def sliding_windows(
     X : ndarray or WindowArray of shape (n_windows, window) or \
 (n_windows, window, n_features)
         Read-only view; 2D for a univariate series. With ``groups``, a
-        :class:`~sklstm.forecasting.WindowArray`: the windows of every series,
+        :class:`~sklstm.WindowArray`: the windows of every series,
         series after series, read from the panel only when used (no copy of
         the windows), with the series of each window in ``X.groups``.
     y : ndarray of shape (n_windows,) or (n_windows, horizon)
