@@ -53,6 +53,13 @@ def series_blocks(groups: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         )
     if len(ids) == 0:
         raise ValueError("groups is empty: pass one series id per row.")
+    missing = _missing(ids)
+    if missing.any():
+        row = int(np.argmax(missing))
+        raise ValueError(
+            f"The series id of row {row} is missing ({ids[row]!r}). Every row "
+            "needs the id of its series: fill or drop the rows without one."
+        )
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     block_ids = ids[starts]
     _, position, counts = np.unique(block_ids, return_inverse=True, return_counts=True)
@@ -68,6 +75,24 @@ def series_blocks(groups: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         )
     lengths = np.diff(np.r_[starts, len(ids)])
     return block_ids, starts, lengths
+
+
+def _missing(ids: np.ndarray) -> np.ndarray:
+    """Which ids are missing: NaN, None or pandas' NA/NaT."""
+    if ids.dtype.kind in "fM":
+        missing: np.ndarray = np.isnan(ids) if ids.dtype.kind == "f" else np.isnat(ids)
+        return missing
+    if ids.dtype.kind != "O":
+        return np.zeros(len(ids), dtype=bool)
+    return np.array(
+        [
+            v is None
+            or (isinstance(v, float) and v != v)
+            or type(v).__name__ in ("NAType", "NaTType")
+            for v in ids
+        ],
+        dtype=bool,
+    )
 
 
 def _first_repeat(names: list[Any]) -> int:

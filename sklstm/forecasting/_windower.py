@@ -13,7 +13,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
+from .._sequences import WindowArray
 from .._validation import is_sequence
+from ._panel import check_time_order, series_blocks
 from ._series import as_array, check_dtypes, explain_series, trailing_windows
 
 __all__ = ["SequenceWindower"]
@@ -45,14 +47,24 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         to the fitted series (``fit_transform``, or ``predict`` on the
         training rows) are windowed as in ``fit``. False pads every series
         passed to ``transform`` on its own.
+    id_column : str, int or None, default=None
+        For a panel of many series in long format (rows sorted by series,
+        then time): the column holding each row's series id, by DataFrame
+        name or position. Windows then never span two series: each series is
+        padded (or continued) on its own, the id column is no feature, and
+        the output is a :class:`~sklstm.WindowArray` whose ``groups`` are
+        the row ids. With ``continue_series``, a series seen in ``fit``
+        continues from its own last rows; a new series is padded.
 
     Attributes
     ----------
     n_features_in_ : int
-        Number of columns (variables) of the series seen in ``fit``.
-    history_ : ndarray of shape (window - 1, n_features_in_)
+        Number of columns (variables) of the series seen in ``fit``, the id
+        column not counted.
+    history_ : ndarray of shape (window - 1, n_features_in_), or dict
         The last ``window - 1`` rows of the series seen in ``fit``: the
-        history ``transform`` continues from.
+        history ``transform`` continues from. With ``id_column``, a dict from
+        each series id to its last (up to) ``window - 1`` rows.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names of the series when it was a DataFrame with string names.
 
@@ -72,6 +84,8 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     The output is a read-only view of the (padded) series: memory grows with the
     length of the series, not with ``window``. Copy it before writing to it.
+    With ``id_column`` it is a :class:`~sklstm.WindowArray` over a padded
+    copy of the panel, which the estimators read batch by batch.
 
     Each row depends on the rows before it. ``transform`` takes the rows it
     is given to follow the fitted series directly, as a test fold follows its
@@ -97,14 +111,26 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         "window": [Interval(Integral, 1, None, closed="left")],
         "padding": [StrOptions({"edge", "zeros"})],
         "continue_series": ["boolean"],
+        "id_column": [str, Integral, None],
     }
 
+    # one series: an array and its size; a panel (id_column): dicts by series id
+    history_: Any
+    _fitted_rows: Any
+    _fitted_edges: Any
+
     def __init__(
-        self, window: int = 10, *, padding: str = "edge", continue_series: bool = True
+        self,
+        window: int = 10,
+        *,
+        padding: str = "edge",
+        continue_series: bool = True,
+        id_column: str | int | None = None,
     ) -> None:
         self.window = window
         self.padding = padding
         self.continue_series = continue_series
+        self.id_column = id_column
 
     @_fit_context(prefer_skip_nested_validation=True)  # type: ignore[untyped-decorator]
     def fit(self, X: Any, y: Any = None) -> SequenceWindower:
@@ -122,8 +148,17 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self : SequenceWindower
             The fitted transformer.
         """
-        series = self._validate_series(X, reset=True)
         keep = int(self.window) - 1
+        if self.id_column is not None:
+            series, _, blocks = self._validate_panel(X, reset=True)
+            self.history_, self._fitted_rows, self._fitted_edges = {}, {}, {}
+            for name, start, length in blocks:
+                block = series[start : start + length]
+                self.history_[name] = np.array(block[length - keep :], dtype=np.float64)
+                self._fitted_rows[name] = int(length)
+                self._fitted_edges[name] = _edges(block, keep)
+            return self
+        series = self._validate_series(X, reset=True)
         self.history_ = np.array(series[len(series) - keep :], dtype=np.float64)
         self._fitted_rows = len(series)
         self._fitted_edges = _edges(series, keep)
@@ -132,22 +167,28 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def __setstate__(self, state: dict[str, Any]) -> None:
         # pickled before continue_series existed: it padded every series
         state.setdefault("continue_series", False)
+        state.setdefault("id_column", None)
         super().__setstate__(state)
 
-    def transform(self, X: Any) -> np.ndarray:
+    def transform(self, X: Any) -> Any:
         """Return one trailing window per row of ``X``.
 
         Parameters
         ----------
         X : array-like of shape (n_rows,) or (n_rows, n_features)
-            The series, rows in time order.
+            The series, rows in time order (with ``id_column``, the panel).
 
         Returns
         -------
-        windows : ndarray of shape (n_rows, window) or (n_rows, window, n_features)
-            A read-only view; 2D for a univariate series.
+        windows : ndarray or WindowArray of shape (n_rows, window) or \
+(n_rows, window, n_features)
+            A read-only view; 2D for a univariate series. With ``id_column``
+            a :class:`~sklstm.WindowArray`, the series of each row in its
+            ``groups``.
         """
         check_is_fitted(self, "n_features_in_")
+        if self.id_column is not None:
+            return self._transform_panel(X)
         series = self._validate_series(X, reset=False)
         if self.n_features_in_ > 1 and _pandas_output_requested(self):
             raise ValueError(
@@ -163,6 +204,63 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         else:
             windows = trailing_windows(series, window, self.padding)
         return windows[:, :, 0] if self.n_features_in_ == 1 else windows
+
+    def _transform_panel(self, X: Any) -> WindowArray:
+        """One window per row of a panel, within each row's series."""
+        if _pandas_output_requested(self):
+            raise ValueError(
+                "Pandas output is not available with id_column: the windows of "
+                "a panel are a WindowArray. Use set_output(transform='default')."
+            )
+        series, ids, blocks = self._validate_panel(X, reset=False)
+        window, keep = int(self.window), int(self.window) - 1
+        history = self.history_ if isinstance(self.history_, dict) else {}
+        parts, starts, offset = [], np.empty(len(series), dtype=np.intp), 0
+        for name, start, length in blocks:
+            block = series[start : start + length]
+            continues = (
+                self.continue_series
+                and keep > 0
+                and name in history
+                and not self._is_fitted_block(name, block)
+            )
+            prefix = history[name].astype(block.dtype) if continues else block[:0]
+            joined = np.concatenate([prefix, block])
+            # window - 1 padding rows first, as trailing_windows pads: the
+            # window of block row j then starts at len(prefix) + j
+            pad = ((keep, 0), (0, 0))
+            if self.padding == "edge":
+                parts.append(np.pad(joined, pad, mode="edge"))
+            else:
+                parts.append(np.pad(joined, pad, mode="constant"))
+            starts[start : start + length] = offset + len(prefix) + np.arange(length)
+            offset += len(parts[-1])
+        values = np.concatenate(parts)
+        values.flags.writeable = False
+        return WindowArray(
+            values, starts, window, groups=ids, squeeze=self.n_features_in_ == 1
+        )
+
+    def _is_fitted_block(self, name: Any, block: np.ndarray) -> bool:
+        """Whether ``block`` is the series ``name`` exactly as seen in ``fit``."""
+        if len(block) != self._fitted_rows.get(name, -1):
+            return False
+        edges = _edges(block, int(self.window) - 1)
+        return bool(np.array_equal(edges, self._fitted_edges[name]))
+
+    def _validate_panel(
+        self, X: Any, *, reset: bool
+    ) -> tuple[np.ndarray, np.ndarray, list[tuple[Any, int, int]]]:
+        """The panel's values (no id column), row ids, and its series blocks."""
+        assert self.id_column is not None  # the callers' condition
+        features, ids = _split_id_column(X, self.id_column)
+        series = self._validate_series(features, reset=reset, panel=True)
+        names, starts, lengths = series_blocks(ids)
+        check_time_order(X, names, starts, lengths, "X")
+        blocks = list(
+            zip(names.tolist(), starts.tolist(), lengths.tolist(), strict=True)
+        )
+        return series, ids, blocks
 
     def _is_fitted_series(self, series: np.ndarray) -> bool:
         """Whether ``series`` is the one seen in ``fit``: same length, same
@@ -205,7 +303,9 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         lags = range(self.window - 1, -1, -1)
         return np.asarray([f"{names[0]}_lag{k}" for k in lags], dtype=object)
 
-    def _validate_series(self, X: Any, *, reset: bool) -> np.ndarray:
+    def _validate_series(
+        self, X: Any, *, reset: bool, panel: bool = False
+    ) -> np.ndarray:
         check_dtypes(X, "SequenceWindower")
         one_d = getattr(X, "ndim", None) == 1
         if one_d and not reset and self.n_features_in_ > 1:
@@ -235,13 +335,39 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 )
         except (TypeError, ValueError) as exc:
             raise explain_series(exc, "SequenceWindower") from exc
-        if reset and series.shape[0] < self.window:
+        if reset and not panel and series.shape[0] < self.window:
             raise ValueError(
                 f"SequenceWindower(window={self.window}) got {series.shape[0]} "
                 f"sample(s) (time steps), fewer than the window. Pass a longer "
                 "series or a smaller window."
             )
         return series
+
+
+def _split_id_column(X: Any, id_column: str | int) -> tuple[Any, np.ndarray]:
+    """``(X without its id column, the ids)``, by DataFrame name or position."""
+    if hasattr(X, "columns"):
+        if id_column in list(X.columns):
+            return X.drop(columns=[id_column]), X[id_column].to_numpy()
+        if isinstance(id_column, Integral) and 0 <= int(id_column) < X.shape[1]:
+            keep = [i for i in range(X.shape[1]) if i != int(id_column)]
+            return X.iloc[:, keep], X.iloc[:, int(id_column)].to_numpy()
+        raise ValueError(
+            f"id_column={id_column!r} is not a column of X; its columns are "
+            f"{list(X.columns)}. Pass the panel with its id column."
+        )
+    if isinstance(id_column, str):
+        raise ValueError(
+            f"id_column={id_column!r} names a column, but X is not a DataFrame: "
+            "give the column's position, or pass a DataFrame."
+        )
+    array = as_array(X, "SequenceWindower")
+    if array.ndim != 2 or not 0 <= int(id_column) < array.shape[1]:
+        raise ValueError(
+            f"id_column={id_column} needs a 2D panel with that column, one row "
+            f"per time step; got an array of shape {array.shape}."
+        )
+    return np.delete(array, int(id_column), axis=1), array[:, int(id_column)]
 
 
 def _edges(series: np.ndarray, keep: int) -> np.ndarray:
