@@ -133,6 +133,9 @@ default="adam"
         Column names of ``X`` when it was a DataFrame with string column names.
     n_channels_ : int
         Number of features per time step (1 for token ids).
+    n_future_steps_ : int
+        Number of steps after each window that carry known-future covariates
+        (:func:`sliding_windows` with ``future_columns``); 0 without them.
     n_tokens_ : int
         With ``embedding_dim``: size of the embedding table (largest id seen in
         ``fit`` plus one).

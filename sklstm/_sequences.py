@@ -242,6 +242,14 @@ class WindowArray:
         The series each window belongs to.
     squeeze : bool, default=False
         Whether a univariate series has the shape ``(n_windows, window)``.
+    horizon : int, default=0
+        With ``future``: the number of steps after each window that carry
+        known-future covariates.
+    future : ndarray of bool of shape (n_features,), default=None
+        Which columns are known in advance. Each window then has ``window +
+        horizon`` steps and one more channel: in the last ``horizon`` steps
+        only these columns keep their values (the others are 0), and the last
+        channel is 1 there (0 before).
 
     Attributes
     ----------
@@ -279,18 +287,25 @@ class WindowArray:
         window: int,
         groups: np.ndarray | None = None,
         squeeze: bool = False,
+        *,
+        horizon: int = 0,
+        future: np.ndarray | None = None,
     ) -> None:
         self.values = values
         self.starts = np.asarray(starts, dtype=np.intp)
         self.window = int(window)
         self.groups = groups
-        self.squeeze = bool(squeeze and values.shape[1] == 1)
+        self.horizon = int(horizon)
+        self.future = None if future is None else np.asarray(future, dtype=bool)
+        self.squeeze = bool(squeeze and values.shape[1] == 1 and self.future is None)
 
     @property
     def shape(self) -> tuple[int, ...]:
+        steps = self.window + self.horizon
         if self.squeeze:
-            return (len(self.starts), self.window)
-        return (len(self.starts), self.window, int(self.values.shape[1]))
+            return (len(self.starts), steps)
+        flag = 0 if self.future is None else 1
+        return (len(self.starts), steps, int(self.values.shape[1]) + flag)
 
     @property
     def ndim(self) -> int:
@@ -309,13 +324,23 @@ class WindowArray:
         )
         return f"WindowArray(shape={self.shape}, dtype={self.dtype}{series})"
 
-    def _steps(self) -> np.ndarray:
-        """Every window of ``values`` as a read-only view (rows, window, features)."""
-        view = np.lib.stride_tricks.sliding_window_view(self.values, self.window, 0)
-        return np.swapaxes(view, 1, 2)
+    def _like(self, starts: np.ndarray, groups: Any, values: Any = None) -> WindowArray:
+        """These windows' settings for other rows (or values)."""
+        return WindowArray(
+            self.values if values is None else values,
+            starts,
+            self.window,
+            groups,
+            self.squeeze,
+            horizon=self.horizon,
+            future=self.future,
+        )
 
     def take(self, index: Any) -> np.ndarray:
         """Read windows ``index`` into an ndarray (a copy).
+
+        With future covariates, the last ``horizon`` steps keep only the
+        future columns (the others are 0) and a last channel flags them.
 
         Parameters
         ----------
@@ -324,11 +349,19 @@ class WindowArray:
 
         Returns
         -------
-        windows : ndarray of shape (n, window, n_features)
+        windows : ndarray of shape (n, steps, n_channels)
             Always 3D: the form the estimators read.
         """
-        steps: np.ndarray = self._steps()[self.starts[index]]
-        return steps
+        steps = self.window + self.horizon
+        view = np.lib.stride_tricks.sliding_window_view(self.values, steps, 0)
+        windows: np.ndarray = np.swapaxes(view, 1, 2)[self.starts[index]]
+        if self.future is None:
+            return windows
+        flag = np.zeros((*windows.shape[:2], 1), dtype=windows.dtype)
+        flag[:, self.window :] = 1
+        windows = np.concatenate([windows, flag], axis=2)  # a copy: writable
+        windows[:, self.window :, :-1][..., ~self.future] = 0
+        return windows
 
     def with_features(self) -> WindowArray:
         """Return the same windows with a feature axis.
@@ -339,9 +372,11 @@ class WindowArray:
         Returns
         -------
         windows : WindowArray
-            Of shape ``(n_windows, window, n_features)``.
+            Of shape ``(n_windows, steps, n_channels)``.
         """
-        return WindowArray(self.values, self.starts, self.window, self.groups)
+        out = self._like(self.starts, self.groups)
+        out.squeeze = False
+        return out
 
     def __getitem__(self, key: Any) -> Any:
         rest: tuple[Any, ...] = ()
@@ -352,7 +387,7 @@ class WindowArray:
         ):
             rest = ()
         if isinstance(key, (int, np.integer)):
-            one = self._steps()[self.starts[key]]
+            one = self.take(np.array([key]))[0]
             one = one[:, 0] if self.squeeze else one
             return one[rest] if rest else one
         if key is Ellipsis:
@@ -366,9 +401,7 @@ class WindowArray:
                 )
             index = index.astype(np.intp)
         groups = None if self.groups is None else self.groups[index]
-        picked = WindowArray(
-            self.values, self.starts[index], self.window, groups, self.squeeze
-        )
+        picked = self._like(self.starts[index], groups)
         if not rest:
             return picked
         columns = (slice(None), *rest)

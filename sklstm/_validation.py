@@ -207,6 +207,9 @@ RaggedSequences, or ndarray of int64 of shape (n_samples, seq_len)
         in fit become the unknown id.
     """
     _check_container(X, estimator)
+    if reset:  # steps after each window with known-future covariates
+        reads_future = isinstance(X, WindowArray) and X.future is not None
+        estimator.n_future_steps_ = X.horizon if reads_future else 0
     if estimator.embedding_dim is not None:
         if isinstance(X, WindowArray):  # token windows are small: read them
             X = np.asarray(X)
@@ -270,41 +273,39 @@ def _check_windows(estimator: Any, X: WindowArray, *, reset: bool) -> WindowArra
                 f"{name} reads numeric sequences, but the windows hold "
                 f"{values.dtype} values ({exc})."
             ) from exc
+    steps, n_channels = X.shape[1], X.shape[-1] if X.ndim == 3 else 1
     if reset:
-        estimator.n_features_in_ = X.window
+        estimator.n_features_in_ = steps
         if hasattr(estimator, "feature_names_in_"):
             del estimator.feature_names_in_
-    elif X.window != estimator.n_features_in_:
+    elif steps != estimator.n_features_in_:
         raise _explain_x(
             ValueError(
-                f"X has {X.window} features, but {name} is expecting "
+                f"X has {steps} features, but {name} is expecting "
                 f"{estimator.n_features_in_} features as input."
             ),
             estimator,
             X,
         )
-    _check_channels(estimator, values.shape[1], reset=reset)
-    windows = WindowArray(values, X.starts, X.window, X.groups)
-    bounds = input_bounds(estimator, values.shape[1], reset=reset)
+    _check_channels(estimator, n_channels, reset=reset)
+    windows = X._like(X.starts, X.groups, values)
+    windows.squeeze = False
+    bounds = input_bounds(estimator, n_channels, reset=reset)
+    bounds = (bounds[0][: values.shape[1]], bounds[1][: values.shape[1]])
     bad = first_invalid(values[np.newaxis], *bounds)
     if bad is not None:
         covered = np.zeros(len(values) + 1, dtype=np.intp)
         np.add.at(covered, X.starts, 1)
-        np.add.at(covered, X.starts + X.window, -1)
+        np.add.at(covered, X.starts + steps, -1)
         read = np.flatnonzero(np.cumsum(covered[:-1]) > 0)  # rows some window reads
         bad = first_invalid(values[read][np.newaxis], *bounds)
         if bad is not None:
             row, feature = int(read[bad[1]]), bad[2]
             sample = int(
-                np.flatnonzero((X.starts <= row) & (row < X.starts + X.window))[0]
+                np.flatnonzero((X.starts <= row) & (row < X.starts + steps))[0]
             )
-            _raise_invalid(
-                estimator,
-                values[row, feature],
-                sample,
-                row - int(X.starts[sample]),
-                feature,
-            )
+            step = row - int(X.starts[sample])
+            _raise_invalid(estimator, values[row, feature], sample, step, feature)
     return windows
 
 

@@ -28,10 +28,13 @@ __all__ = ["forecast", "forecast_quantiles"]
         "history": "no_validation",  # read and explained by numeric_series
         "steps": [Interval(Integral, 1, None, closed="left")],
         "groups": "no_validation",  # read and explained by series_blocks
+        "future": "no_validation",  # read and explained by numeric_series
     },
     prefer_skip_nested_validation=True,
 )
-def forecast(estimator: Any, history: Any, steps: int, *, groups: Any = None) -> Any:
+def forecast(
+    estimator: Any, history: Any, steps: int, *, groups: Any = None, future: Any = None
+) -> Any:
     """Forecast ``steps`` values ahead by feeding predictions back as inputs.
 
     The estimator predicts from the last ``window`` values of ``history``
@@ -57,6 +60,15 @@ def forecast(estimator: Any, history: Any, steps: int, *, groups: Any = None) ->
         The series id of each row of ``history`` (or, for a DataFrame, the
         name of its id column): every series is forecast at once, each step
         one ``predict`` over the windows of all series.
+    future : array-like of shape (n_future, n_known), default=None
+        The values of the known-future covariates over the forecast, for a
+        model fitted on :func:`sliding_windows` with ``future_columns``. Its
+        ``history`` then holds the target and those covariates, as in fit
+        (a DataFrame matched by column names; an array with the target first),
+        and ``future`` their next values, at least ``steps`` rows rounded up
+        to a multiple of the model's horizon. Every column other than the
+        target must be known ahead: predictions are fed back as the target,
+        and the covariates come from ``future``.
 
     Returns
     -------
@@ -81,6 +93,14 @@ def forecast(estimator: Any, history: Any, steps: int, *, groups: Any = None) ->
     array([20., 21., 22.])
     """
     steps = int(steps)
+    if future is not None:
+        if groups is not None:
+            raise ValueError(
+                "forecast does not take future= with groups= yet: forecast "
+                "each series with its own history and future covariates."
+            )
+        return _forecast_with_future(estimator, history, steps, future)
+    _refuse_missing_future(estimator)
     if groups is not None:
         return _forecast_panel(estimator, history, steps, groups)
     if hasattr(history, "columns") and len(history.columns) > 1:
@@ -138,12 +158,12 @@ def forecast(estimator: Any, history: Any, steps: int, *, groups: Any = None) ->
     if stepper is not None:
         return _forecast_by_steps(stepper, values[-window:], steps)
     buffer = list(values[-window:])
-    future: list[float] = []
-    while len(future) < steps:
+    predicted: list[float] = []
+    while len(predicted) < steps:
         prediction = predict_next(np.asarray(buffer[-window:]))
-        future.extend(prediction.tolist())
+        predicted.extend(prediction.tolist())
         buffer.extend(prediction.tolist())
-    return np.asarray(future[:steps])
+    return np.asarray(predicted[:steps])
 
 
 def _forecast_panel(estimator: Any, history: Any, steps: int, groups: Any) -> Any:
@@ -208,6 +228,115 @@ def _forecast_panel(estimator: Any, history: Any, steps: int, groups: Any) -> An
             value_name: future.ravel(),
         }
     )
+
+
+def _refuse_missing_future(estimator: Any) -> None:
+    """A model that reads known-future covariates needs their values."""
+    model = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+    if getattr(model, "n_future_steps_", 0):
+        raise ValueError(
+            "This model was fitted on windows with known-future covariates "
+            "(sliding_windows with future_columns): forecast needs their "
+            "values ahead. Pass future=, the covariates over the forecast."
+        )
+
+
+def _forecast_with_future(
+    estimator: Any, history: Any, steps: int, future: Any
+) -> np.ndarray:
+    """Recursive forecast of a model that reads known-future covariates."""
+    if isinstance(estimator, Pipeline) or not hasattr(estimator, "n_features_in_"):
+        raise ValueError(
+            "forecast with future= needs a fitted model that was trained on "
+            "sliding_windows(..., future_columns=...), not a Pipeline."
+        )
+    horizon = int(getattr(estimator, "n_future_steps_", 0))
+    if horizon == 0:
+        raise ValueError(
+            "forecast got future=, but the model was not fitted on windows with "
+            "known-future covariates (sliding_windows with future_columns); "
+            "leave future out."
+        )
+    window = int(estimator.n_features_in_) - horizon
+    past, target, known = _history_and_future_columns(history, future)
+    ahead = numeric_series(future, "future")
+    ahead = ahead[:, np.newaxis] if ahead.ndim == 1 else ahead
+    n_channels = getattr(estimator, "n_channels_", past.shape[1] + 1)
+    if window < 1 or n_channels != past.shape[1] + 1:
+        raise ValueError(
+            f"The model reads {n_channels} features per step; the history has "
+            f"{past.shape[1]} columns, which with the flag of the future steps "
+            f"make {past.shape[1] + 1}. Pass the columns the model was fitted "
+            "on (sliding_windows with future_columns)."
+        )
+    if ahead.shape[1] != len(known):
+        raise ValueError(
+            f"future has {ahead.shape[1]} columns, but the history has "
+            f"{len(known)} covariates besides the target; pass one column per "
+            "covariate."
+        )
+    needed = -(-steps // horizon) * horizon
+    if len(ahead) < needed:
+        raise ValueError(
+            f"future has {len(ahead)} rows, but a forecast of {steps} steps by a "
+            f"model of horizon {horizon} reads the covariates of {needed} steps: "
+            f"pass at least {needed} rows."
+        )
+    if len(past) < window:
+        raise ValueError(
+            f"history has {len(past)} rows but the model reads windows of {window}."
+        )
+    rows = list(past[-window:])
+    predicted: list[float] = []
+    for start in range(0, needed, horizon):
+        coming = np.zeros((horizon, past.shape[1] + 1))
+        coming[:, known] = ahead[start : start + horizon]
+        coming[:, -1] = 1.0
+        recent = np.c_[np.asarray(rows[-window:]), np.zeros(window)]
+        values = np.ravel(estimator.predict(np.concatenate([recent, coming])[None]))
+        predicted.extend(values.tolist())
+        for step, value in enumerate(values):
+            row = coming[step, :-1].copy()
+            row[target] = value
+            rows.append(row)
+    return np.asarray(predicted[:steps])
+
+
+def _history_and_future_columns(
+    history: Any, future: Any
+) -> tuple[np.ndarray, int, list[int]]:
+    """The history's values, its target column, and its covariate columns.
+
+    DataFrames are matched by name (the target is the one column of
+    ``history`` that ``future`` lacks); arrays have the target first.
+    """
+    past = numeric_series(history, "history")
+    past = past[:, np.newaxis] if past.ndim == 1 else past
+    if past.ndim != 2 or past.shape[1] < 2:
+        raise ValueError(
+            "forecast with future= reads a history with the target and at least "
+            f"one known-future covariate, got values of shape {past.shape}."
+        )
+    if hasattr(history, "columns") and hasattr(future, "columns"):
+        names, coming = list(history.columns), list(future.columns)
+        unknown = [c for c in coming if c not in names]
+        missing = [c for c in names if c not in coming]
+        if unknown or len(missing) != 1:
+            raise ValueError(
+                f"future's columns {coming} must be those of history {names} "
+                "except the target, which forecast predicts; "
+                + (
+                    f"{unknown} are not in history."
+                    if unknown
+                    else f"history has {missing} besides them, whose future "
+                    "values are unknown: every column but the target must be "
+                    "known ahead."
+                )
+            )
+        target = names.index(missing[0])
+        known = [names.index(c) for c in coming]
+        return past, target, known
+    return past, 0, list(range(1, past.shape[1]))
 
 
 def _final_model_and_window(estimator: Any) -> tuple[Any, int]:

@@ -26,6 +26,7 @@ __all__ = ["sliding_windows"]
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "target": "no_validation",  # a column name or position
         "groups": "no_validation",  # read and explained by series_blocks
+        "future_columns": ["array-like", None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -36,6 +37,7 @@ def sliding_windows(
     *,
     target: Any = None,
     groups: Any = None,
+    future_columns: Any = None,
 ) -> tuple[Any, np.ndarray]:
     """Cut a series into windows and the values that follow each one.
 
@@ -63,6 +65,14 @@ def sliding_windows(
         is left out with a warning that names it. A pandas index other than
         the default one holds the time stamps, which must increase within
         each series.
+    future_columns : array-like of int or str, default=None
+        Columns known in advance (calendar features, planned prices or
+        promotions), by position or DataFrame name; not the target. Each
+        window then also reads the ``horizon`` steps it forecasts: it has
+        ``window + horizon`` steps and one more channel, which is 1 in those
+        steps; there, the future columns keep their values and the others
+        (the target above all) are 0. :func:`forecast` takes their values
+        ahead with ``future=``.
 
     Returns
     -------
@@ -71,7 +81,9 @@ def sliding_windows(
         Read-only view; 2D for a univariate series. With ``groups``, a
         :class:`~sklstm.WindowArray`: the windows of every series,
         series after series, read from the panel only when used (no copy of
-        the windows), with the series of each window in ``X.groups``.
+        the windows), with the series of each window in ``X.groups``. With
+        ``future_columns``, a ``WindowArray`` of shape ``(n_windows, window +
+        horizon, n_features + 1)``.
     y : ndarray of shape (n_windows,) or (n_windows, horizon)
         The following values of the target column.
 
@@ -115,14 +127,23 @@ def sliding_windows(
         )
     else:
         column = _target_column(target, columns, data.shape[1])
+    known = None
+    if future_columns is not None:
+        known = _future_mask(future_columns, columns, data.shape[1], column)
     if ids is not None:
-        return _panel_windows(series, data, ids, window, horizon, column)
+        return _panel_windows(series, data, ids, window, horizon, column, known)
     n_windows = data.shape[0] - window - horizon + 1
     if n_windows < 1:
         raise ValueError(
             f"A series of {data.shape[0]} rows is too short for window={window} "
             f"and horizon={horizon}: it needs at least {window + horizon} rows."
         )
+    if known is not None:  # one series: a panel of one, without ids
+        windows, targets = _panel_windows(
+            series, data, np.zeros(len(data)), window, horizon, column, known
+        )
+        windows.groups = None
+        return windows, targets
     X = trailing_windows(data, window, "edge")[window - 1 : window - 1 + n_windows]
     future = np.lib.stride_tricks.sliding_window_view(data[window:, column], horizon)
     y = future[:n_windows]
@@ -138,8 +159,12 @@ def _panel_windows(
     window: int,
     horizon: int,
     column: int,
+    known: np.ndarray | None = None,
 ) -> tuple[WindowArray, np.ndarray]:
-    """``sliding_windows`` within each series of a long panel."""
+    """``sliding_windows`` within each series of a long panel.
+
+    ``known`` marks the future columns, which the windows then read ahead.
+    """
     if len(np.asarray(groups)) != len(data):
         raise ValueError(
             f"groups has {len(np.asarray(groups))} ids but series has "
@@ -177,25 +202,53 @@ def _panel_windows(
         window,
         groups=np.repeat(ids, counts),
         squeeze=data.shape[1] == 1,
+        horizon=0 if known is None else horizon,
+        future=known,
     )
     following = window_starts[:, np.newaxis] + window + np.arange(horizon)
     y = data[following, column]
     return X, (y[:, 0] if horizon == 1 else y)
 
 
-def _target_column(target: Any, columns: list[Any], n_columns: int) -> int:
+def _future_mask(
+    future_columns: Any, columns: list[Any], n_columns: int, target: int
+) -> np.ndarray:
+    """Which columns ``future_columns`` names (positions or names), as a mask."""
+    names = (
+        [future_columns] if isinstance(future_columns, str) else list(future_columns)
+    )
+    if not names:
+        raise ValueError(
+            "future_columns is empty: name the columns known in advance, or "
+            "leave it None."
+        )
+    known = np.zeros(n_columns, dtype=bool)
+    for name in names:
+        position = _target_column(name, columns, n_columns, what="future_columns")
+        if position == target:
+            raise ValueError(
+                f"future_columns holds {name!r}, the target: its future values "
+                "are what the model forecasts, so they cannot be inputs."
+            )
+        known[position] = True
+    return known
+
+
+def _target_column(
+    target: Any, columns: list[Any], n_columns: int, what: str = "target"
+) -> int:
     """Position of ``target``: a DataFrame column name, or else a position."""
     if columns and _among(target, columns):
         if columns.count(target) > 1:
             raise ValueError(
-                f"target={target!r} names {columns.count(target)} columns of the "
-                "series; rename them so that the target is unambiguous."
+                f"{what}={target!r} names {columns.count(target)} columns of the "
+                "series; rename them so that it is unambiguous."
             )
         return columns.index(target)
     if isinstance(target, Integral) and not columns and 0 <= int(target) < n_columns:
         return int(target)
     kind = f"columns {columns}" if columns else f"positions 0..{n_columns - 1}"
-    raise ValueError(f"target={target!r} is not one of the series' {kind}.")
+    raise ValueError(f"{what}={target!r} is not one of the series' {kind}.")
 
 
 def _among(target: Any, columns: list[Any]) -> bool:
