@@ -216,9 +216,9 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         target = self._get_target()
         X = check_sequences(self, X, reset=not continuing)
         y = check_target(self, y, task=target.task, n_samples=len(X))
-        row_stats = self._row_stats(X)
-        if row_stats is not None:  # targets in the units of their own sequence
-            y = scale_rows(y, row_stats[0][:, 0], row_stats[1][:, 0])
+        target_stats = self._target_stats(X)
+        if target_stats is not None:  # targets in the units of their own sequence
+            y = scale_rows(y, *target_stats)
         y_enc = target.encode(y, reset=not continuing, partial=partial, classes=classes)
         weights = self._sample_weights(
             sample_weight, X, target.sample_weights(y_enc, partial=partial)
@@ -232,18 +232,14 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             seed = int(check_random_state(self.random_state).randint(_SEED_MAX))
             self._torch_seed = seed
             self.device_ = _training.resolve_device(self.device)
-            if (
-                self.standardize
-                and self.embedding_dim is None
-                and getattr(self, "window_scaling_", None) is None
-            ):
+            if self.standardize and self.embedding_dim is None:
                 steps = X.values[np.newaxis] if isinstance(X, RaggedSequences) else X
                 self.x_mean_, self.x_scale_ = channel_stats(steps)
             else:
                 self.x_mean_, self.x_scale_ = None, None
             self._built_config = self._net_config()
             self.net_ = _training.build_net(self._built_config, seed)
-        mean, scale = row_stats or (self.x_mean_, self.x_scale_)
+        mean, scale = self._input_stats(X, target_stats)
         dataset = _training.SequenceDataset(X, y_enc, weights, mean=mean, scale=scale)
         stop = _training.train(
             self.net_,
@@ -392,21 +388,52 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         """Module outputs for X, and the sequences' own location and scale.
 
         The second item is None, or (with ``window_scaling``) the location
-        and scale of each sequence's first channel, in which the outputs are.
+        and scale of each sequence's target channel, in which the outputs are.
         """
         check_is_fitted(self, "net_")
         X = check_sequences(self, X, reset=False)
-        row_stats = self._row_stats(X)
-        mean, scale = row_stats or (self.x_mean_, self.x_scale_)
+        target_stats = self._target_stats(X)
+        mean, scale = self._input_stats(X, target_stats)
         raw = _training.predict_raw(self.net_, X, mean, scale).astype(np.float64)
-        if row_stats is None:
-            return raw, None
-        return raw, (row_stats[0][:, 0], row_stats[1][:, 0])
+        return raw, target_stats
 
-    def _row_stats(self, X: Any) -> tuple[np.ndarray, np.ndarray] | None:
-        """Per-sequence (loc, scale) of every channel under window_scaling, or None."""
+    def _target_channel(self) -> int:
+        """The channel the targets continue: the windows' target, else the first."""
+        layout = getattr(self, "_window_layout", None)
+        target = layout.get("target") if layout else None
+        return 0 if target is None else int(target)
+
+    def _target_stats(self, X: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each sequence's (loc, scale) of its target channel, or None.
+
+        Only with ``window_scaling``. Windows that read known-future
+        covariates take them from their past steps.
+        """
         how = getattr(self, "window_scaling_", None)
-        return None if how is None else window_stats(X, how)
+        if how is None:
+            return None
+        future = getattr(self, "n_future_steps_", 0)
+        past = self.n_features_in_ - future if future else None
+        return window_stats(X, how, channel=self._target_channel(), steps=past)
+
+    def _input_stats(
+        self, X: Any, target_stats: tuple[np.ndarray, np.ndarray] | None
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The standardisation of X: per channel, or per sequence and channel.
+
+        With ``target_stats`` the target channel of each sequence is scaled by
+        its own statistics, the other channels as ``standardize`` says.
+        """
+        if target_stats is None:
+            return self.x_mean_, self.x_scale_
+        n, channels = len(X), self.n_channels_
+        mean = np.zeros((n, channels))
+        scale = np.ones((n, channels))
+        if self.x_mean_ is not None and self.x_scale_ is not None:
+            mean[:], scale[:] = self.x_mean_, self.x_scale_
+        target = self._target_channel()
+        mean[:, target], scale[:, target] = target_stats
+        return mean, scale
 
     def _window_stepper(self, window: int) -> Callable[[Any], np.ndarray] | None:
         """Outputs for the windows of a stream, one cell step per new value.

@@ -21,7 +21,7 @@ from torch import nn
 
 from ._base import _BaseLSTM
 from ._compat import Interval, validate_params
-from ._sequences import _MAD_TO_STD, _RELATIVE_SCALE_FLOOR
+from ._sequences import _MAD_TO_STD, _MEAN_AD_TO_STD, _RELATIVE_SCALE_FLOOR
 from ._targets import float32_tensor
 
 __all__ = ["export_onnx"]
@@ -37,22 +37,33 @@ class _Prediction(nn.Module):
         self.x_scale = float32_tensor(estimator.x_scale_)
         self.output = estimator._get_target().graph()
         self.window_scaling = getattr(estimator, "window_scaling_", None)
+        future = getattr(estimator, "n_future_steps_", 0)
+        # windows that read known-future covariates: their past sets the scale
+        self.past = int(estimator.n_features_in_) - future if future else None
+        self.target = estimator._target_channel()
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
+        raw = X
         if self.x_mean is not None and self.x_scale is not None:
             X = (X - self.x_mean) / self.x_scale
         if self.window_scaling is None:
             out: torch.Tensor = self.output(self.module(X, None))
             return out
-        loc, scale = _window_stats(X, self.window_scaling)
-        out = self.output(self.module((X - loc) / scale, None))
-        shape = (-1,) + (1,) * (out.dim() - 1)  # the first channel's, per row
-        return out * scale[:, 0, 0].reshape(shape) + loc[:, 0, 0].reshape(shape)
+        # the target channel of each window by its own (past) statistics
+        t = self.target
+        loc, scale = _window_stats(raw[:, : self.past, t], self.window_scaling)
+        column = (raw[:, :, t : t + 1] - loc.unsqueeze(2)) / scale.unsqueeze(2)
+        X = torch.cat([X[:, :, :t], column, X[:, :, t + 1 :]], dim=2)
+        out = self.output(self.module(X, None))
+        shape = (-1,) + (1,) * (out.dim() - 1)
+        return out * scale.reshape(shape) + loc.reshape(shape)
 
 
 def _window_stats(X: torch.Tensor, how: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """``window_stats`` of the estimators in the graph, shape (batch, 1, c)."""
+    """``window_stats`` of the estimators in the graph: X (batch, steps) to
+    loc and scale of shape (batch, 1)."""
     mean_abs = X.abs().mean(dim=1, keepdim=True)
+    floor = _RELATIVE_SCALE_FLOOR * mean_abs
     if how == "standard":
         loc = X.mean(dim=1, keepdim=True)
         scale = ((X - loc) ** 2).mean(dim=1, keepdim=True).sqrt()
@@ -61,8 +72,11 @@ def _window_stats(X: torch.Tensor, how: str) -> tuple[torch.Tensor, torch.Tensor
         scale = mean_abs
     else:  # robust
         loc = _median(X)
-        scale = _MAD_TO_STD * _median((X - loc).abs())
-    scale = torch.maximum(scale, _RELATIVE_SCALE_FLOOR * mean_abs)
+        deviation = (X - loc).abs()
+        scale = _MAD_TO_STD * _median(deviation)
+        sparse = _MEAN_AD_TO_STD * deviation.mean(dim=1, keepdim=True)
+        scale = torch.where(scale < floor, sparse, scale)
+    scale = torch.maximum(scale, floor)
     return loc, torch.where(scale == 0, torch.ones_like(scale), scale)
 
 

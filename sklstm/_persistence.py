@@ -48,6 +48,7 @@ _PRIVATE_STATE = (
     "_sklearn_output_config",
     "_fitted_rows",  # SequenceWindower: how it recognises its fitted series
     "_fitted_edges",
+    "_window_layout",  # LSTM estimators: the columns of the windows of a panel
 )
 # Estimator parameters added after the format was first written, with the value
 # that files written before them meant (not today's default, where it changed).

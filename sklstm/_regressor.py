@@ -150,22 +150,25 @@ class LSTMRegressor(RegressorMixin, _BaseLSTM):  # type: ignore[misc]
     standardize : bool, default=True
         Standardise each input feature with the mean and standard deviation
         seen in the first ``fit`` (over all samples and time steps). With
-        ``window_scaling`` each sequence is scaled by its own statistics
-        instead.
+        ``window_scaling`` the target series of each sequence is scaled by its
+        own statistics instead.
     standardize_target : bool, default=True
         Standardise each target column for training; predictions are returned
         in the original units.
     window_scaling : {"standard", "mean_abs", "robust"} or None, default=None
-        Scale each sequence by statistics of its own steps, for series of very
-        different levels (many series, or one that grows): every channel by
-        its own location and scale (mean and standard deviation; 0 and the
-        mean absolute value; median and 1.4826 times the median absolute
-        deviation), and the targets by those of the first channel, which must
-        be the series the targets continue. Predictions are scaled back the
-        same way, so multiplying a sequence by ``c`` multiplies its
-        predictions by ``c``. It replaces ``standardize`` for the inputs; the
-        network no longer sees a sequence's level, so leave it None when the
-        targets depend on the level itself (see the user guide).
+        Scale each sequence's target series by statistics of its own steps,
+        for series of very different levels (many series, or one that
+        grows): mean and standard deviation; 0 and the mean absolute value;
+        or median and 1.4826 times the median absolute deviation. The
+        targets are scaled the same way and predictions (and quantiles) scaled
+        back, so multiplying a sequence's target series by ``c > 0``
+        multiplies its predictions by ``c``. The target series is the first
+        channel, or the ``target`` of the windows that
+        :func:`sliding_windows` cut from a panel; other channels are
+        standardised as ``standardize`` says. A scale is at least 1 % of the
+        sequence's mean absolute value. The network no longer sees a
+        sequence's level, so leave it None when the targets depend on the
+        level itself (see the user guide).
     loss : {"squared_error", "absolute_error", "huber", "quantile"}, \
 default="squared_error"
         The training loss. "quantile" fits every level of ``quantiles`` with

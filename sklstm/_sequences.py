@@ -33,9 +33,11 @@ WINDOW_SCALINGS = ("standard", "mean_abs", "robust")
 # A sequence's scale is at least this share of its mean absolute value (and 1
 # when all of its values are 0): the scaled targets of a near-constant sequence
 # stay moderate.
-_RELATIVE_SCALE_FLOOR = 1e-3
-# MAD times this estimates the standard deviation of normal data.
+_RELATIVE_SCALE_FLOOR = 0.01
+# The median absolute deviation, and the mean absolute deviation, times these
+# estimate the standard deviation of normal data.
 _MAD_TO_STD = 1.4826
+_MEAN_AD_TO_STD = 1.2533
 
 
 def row_chunks(n: int, size: int) -> Iterator[slice]:
@@ -73,9 +75,13 @@ def channel_stats(X: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def window_stats(
-    X: np.ndarray | RaggedSequences | WindowArray, how: str
+    X: np.ndarray | RaggedSequences | WindowArray,
+    how: str,
+    *,
+    channel: int = 0,
+    steps: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Location and scale of each channel of each sequence, over its own steps.
+    """Location and scale of one channel of each sequence, over its own steps.
 
     Parameters
     ----------
@@ -84,32 +90,40 @@ or RaggedSequences
         Ragged sequences count their valid steps only.
     how : {"standard", "mean_abs", "robust"}
         Mean and standard deviation; 0 and the mean absolute value; median
-        and scaled median absolute deviation.
+        and 1.4826 times the median absolute deviation (where that is below
+        the floor, as for sparse series, 1.2533 times the mean absolute
+        deviation from the median).
+    channel : int, default=0
+        The channel.
+    steps : int, default=None
+        Count only the first ``steps`` steps of each (dense) sequence: the
+        past, when the later steps carry known-future covariates.
 
     Returns
     -------
-    loc, scale : ndarray of shape (n_samples, n_channels), float64
-        ``scale`` is at least ``0.001`` times the sequence's mean absolute
-        value, and 1 for a sequence of zeros, so scaling stays finite.
+    loc, scale : ndarray of shape (n_samples,), float64
+        ``scale`` is at least 1 % of the sequence's mean absolute value (1
+        for a sequence of zeros): a flat stretch, such as an edge-padded
+        first window, measures changes relative to its level.
     """
     if isinstance(X, RaggedSequences):
-        loc = np.empty((len(X), X.n_channels))
-        scale = np.empty_like(loc)
+        loc, scale = np.empty(len(X)), np.empty(len(X))
         for row in range(len(X)):
             start, stop = X.offsets[row], X.offsets[row + 1]
-            steps = np.asarray(X.values[start:stop], dtype=np.float64)[np.newaxis]
-            loc[row], scale[row] = _stats(steps, how)
+            one = np.asarray(X.values[start:stop, channel], dtype=np.float64)
+            loc[row : row + 1], scale[row : row + 1] = _stats(one[np.newaxis], how)
         return loc, scale
     parts = [
-        _stats(np.asarray(rows_of(X, rows), dtype=np.float64), how)
+        _stats(np.asarray(rows_of(X, rows)[:, :steps, channel], dtype=np.float64), how)
         for rows in row_chunks(X.shape[0], _SCAN_ROWS)
     ]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
 def _stats(X: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:
-    """``window_stats`` of a dense float64 block (n, seq_len, n_channels)."""
+    """``window_stats`` of a dense float64 block (n, seq_len)."""
     mean_abs = np.abs(X).mean(axis=1)
+    floor = _RELATIVE_SCALE_FLOOR * mean_abs
     if how == "standard":
         loc = X.mean(axis=1)
         scale = X.std(axis=1)
@@ -118,8 +132,10 @@ def _stats(X: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:
         scale = mean_abs.copy()
     else:  # robust
         loc = np.median(X, axis=1)
-        scale = _MAD_TO_STD * np.median(np.abs(X - loc[:, np.newaxis]), axis=1)
-    floor = _RELATIVE_SCALE_FLOOR * mean_abs
+        deviation = np.abs(X - loc[:, np.newaxis])
+        scale = _MAD_TO_STD * np.median(deviation, axis=1)
+        sparse = scale < floor  # e.g. mostly zeros: the median deviation is 0
+        scale[sparse] = _MEAN_AD_TO_STD * deviation[sparse].mean(axis=1)
     scale = np.maximum(scale, floor)
     scale[scale == 0] = 1.0  # only where every value is 0
     return loc, scale
@@ -226,7 +242,8 @@ class WindowArray:
     n_features)``) of windows, but holds only the series and the first row of
     each window, so no window is copied until it is read. Indexing rows (an
     int array, a slice or a boolean mask, as scikit-learn's cross-validation
-    does) gives another ``WindowArray``; one row gives that window (a view);
+    does) gives another ``WindowArray``; one row gives that window (a view,
+    or a copy with future covariates);
     ``np.asarray`` materialises all windows. sklstm's estimators read it batch
     by batch.
 
@@ -250,6 +267,12 @@ class WindowArray:
         horizon`` steps and one more channel: in the last ``horizon`` steps
         only these columns keep their values (the others are 0), and the last
         channel is 1 there (0 before).
+    target : int, default=None
+        The column the windows' targets come from, which the regressor's
+        ``window_scaling`` scales by (None: the first).
+    names : list, default=None
+        The columns' names, which :func:`~sklstm.forecast` matches a
+        DataFrame history by.
 
     Attributes
     ----------
@@ -290,6 +313,8 @@ class WindowArray:
         *,
         horizon: int = 0,
         future: np.ndarray | None = None,
+        target: int | None = None,
+        names: list[Any] | None = None,
     ) -> None:
         self.values = values
         self.starts = np.asarray(starts, dtype=np.intp)
@@ -298,6 +323,8 @@ class WindowArray:
         self.horizon = int(horizon)
         self.future = None if future is None else np.asarray(future, dtype=bool)
         self.squeeze = bool(squeeze and values.shape[1] == 1 and self.future is None)
+        self.target = target
+        self.names = names
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -334,6 +361,8 @@ class WindowArray:
             self.squeeze,
             horizon=self.horizon,
             future=self.future,
+            target=self.target,
+            names=self.names,
         )
 
     def take(self, index: Any) -> np.ndarray:
@@ -387,7 +416,13 @@ class WindowArray:
         ):
             rest = ()
         if isinstance(key, (int, np.integer)):
-            one = self.take(np.array([key]))[0]
+            if self.future is None:  # a view of the series
+                view = np.lib.stride_tricks.sliding_window_view(
+                    self.values, self.window, 0
+                )
+                one = view[self.starts[key]].T
+            else:  # the flagged copy
+                one = self.take(np.array([key]))[0]
             one = one[:, 0] if self.squeeze else one
             return one[rest] if rest else one
         if key is Ellipsis:

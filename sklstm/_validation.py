@@ -210,6 +210,16 @@ RaggedSequences, or ndarray of int64 of shape (n_samples, seq_len)
     if reset:  # steps after each window with known-future covariates
         reads_future = isinstance(X, WindowArray) and X.future is not None
         estimator.n_future_steps_ = X.horizon if reads_future else 0
+        # what forecast and window_scaling need to know of the windows' columns
+        estimator._window_layout = (
+            {
+                "target": X.target,
+                "future": None if X.future is None else X.future.tolist(),
+                "names": X.names,
+            }
+            if isinstance(X, WindowArray)
+            else None
+        )
     if estimator.embedding_dim is not None:
         if isinstance(X, WindowArray):  # token windows are small: read them
             X = np.asarray(X)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sklstm import LSTMClassifier, LSTMRegressor, SequenceWindower, export_onnx
+from sklstm import (
+    LSTMClassifier,
+    LSTMRegressor,
+    SequenceWindower,
+    export_onnx,
+    sliding_windows,
+)
 
 from ._params import FAST
 
@@ -155,4 +161,17 @@ def test_window_scaling_is_in_the_graph(tmp_path, how, seq_len):
     export_onnx(model, path)
     np.testing.assert_allclose(
         _run(path, X), model.predict_quantiles(X), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_window_scaling_with_future_covariates_is_in_the_graph(tmp_path):
+    rng = np.random.default_rng(1)
+    series = np.c_[50 + rng.normal(size=200).cumsum(), rng.integers(0, 2, 200)]
+    X, y = sliding_windows(series, 8, 2, target=0, future_columns=[1])
+    model = LSTMRegressor(**PARAMS, window_scaling="standard").fit(X, y)
+    path = tmp_path / "model.onnx"
+    export_onnx(model, path)
+    dense = np.asarray(X)
+    np.testing.assert_allclose(
+        _run(path, dense), model.predict(X), rtol=1e-5, atol=1e-4
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sklstm import LSTMRegressor, forecast, load_model, save_model, sliding_windows
@@ -45,19 +46,23 @@ def panel_model() -> LSTMRegressor:
 @pytest.mark.parametrize("how", SCALINGS)
 def test_window_stats_are_each_sequences_own(how):
     X = np.random.default_rng(0).normal(3.0, 2.0, size=(5, 7, 2))
-    loc, scale = window_stats(X, how)
-    assert loc.shape == scale.shape == (5, 2)
+    loc, scale = window_stats(X, how, channel=1)
+    assert loc.shape == scale.shape == (5,)
+    column = X[:, :, 1]
     if how == "standard":
-        np.testing.assert_allclose(loc, X.mean(axis=1))
-        np.testing.assert_allclose(scale, X.std(axis=1))
+        np.testing.assert_allclose(loc, column.mean(axis=1))
+        np.testing.assert_allclose(scale, column.std(axis=1))
     elif how == "mean_abs":
         np.testing.assert_array_equal(loc, 0.0)
-        np.testing.assert_allclose(scale, np.abs(X).mean(axis=1))
+        np.testing.assert_allclose(scale, np.abs(column).mean(axis=1))
     else:
-        median = np.median(X, axis=1)
+        median = np.median(column, axis=1)
         np.testing.assert_allclose(loc, median)
-        mad = np.median(np.abs(X - median[:, None]), axis=1)
+        mad = np.median(np.abs(column - median[:, None]), axis=1)
         np.testing.assert_allclose(scale, 1.4826 * mad)
+    # only the first steps, when asked
+    first, _ = window_stats(X, how, channel=1, steps=3)
+    np.testing.assert_allclose(first, window_stats(X[:, :3], how, channel=1)[0])
 
 
 @pytest.mark.parametrize("how", SCALINGS)
@@ -75,15 +80,23 @@ def test_window_stats_of_ragged_sequences_skip_padding(how):
 
 
 @pytest.mark.parametrize("how", SCALINGS)
-def test_constant_and_zero_sequences_get_a_finite_scale(how):
+def test_flat_and_zero_sequences_get_a_moderate_scale(how):
     X = np.stack([np.full((6, 1), 2e6), np.zeros((6, 1))])
     loc, scale = window_stats(X, how)
-    expected_loc = 0.0 if how == "mean_abs" else 2e6
-    assert loc[0, 0] == pytest.approx(expected_loc)
-    # a constant sequence: 1/1000 of its level (mean_abs: the level itself)
-    assert scale[0, 0] == pytest.approx(2e6 if how == "mean_abs" else 2e3)
-    assert loc[1, 0] == 0.0
-    assert scale[1, 0] == 1.0
+    assert loc[0] == pytest.approx(0.0 if how == "mean_abs" else 2e6)
+    # a flat sequence: 1 % of its level (mean_abs: the level itself)
+    assert scale[0] == pytest.approx(2e6 if how == "mean_abs" else 2e4)
+    assert loc[1] == 0.0
+    assert scale[1] == 1.0
+
+
+def test_robust_scaling_of_a_sparse_sequence_uses_the_mean_deviation():
+    sparse = np.zeros((1, 14, 1))
+    sparse[0, [4, 9], 0] = [3.0, 2.0]  # median 0, median absolute deviation 0
+    loc, scale = window_stats(sparse, "robust")
+    assert loc[0] == 0.0
+    assert scale[0] == pytest.approx(1.2533 * 5.0 / 14)
+    assert (3.0 - loc[0]) / scale[0] < 10  # no blown-up inputs
 
 
 # ---------------------------------------------------------- the estimator
@@ -138,19 +151,44 @@ def test_forecast_scales_with_its_history(panel_model):
     np.testing.assert_allclose(base[:3], by_hand, rtol=1e-6)
 
 
-def test_several_channels_and_outputs_scale_by_the_first_channel():
+def test_the_target_channel_is_scaled_and_the_others_standardised():
     rng = np.random.default_rng(2)
     level = rng.choice([1.0, 100.0], size=200)
     X = rng.normal(size=(200, 12, 2)) + 5.0
     X[:, :, 0] *= level[:, None]
-    X[:, :, 1] *= 7.0  # another channel, scaled by its own statistics
+    X[:, :, 1] = rng.integers(0, 2, size=(200, 12))  # a flag, the same everywhere
     y = np.stack([X[:, -1, 0], X[:, -2, 0]], axis=1)
     model = LSTMRegressor(**{**FAST, "max_epochs": 5}, window_scaling="mean_abs")
     model.fit(X, y)
     scaled = X.copy()
     scaled[:, :, 0] *= 3.0
-    scaled[:, :, 1] *= 11.0  # only the first channel sets the targets' scale
     np.testing.assert_allclose(model.predict(scaled), 3.0 * model.predict(X), rtol=1e-4)
+    # the flag is standardised with the statistics of fit, not per window
+    np.testing.assert_allclose(model.x_mean_[1], X[:, :, 1].mean())
+    flipped = X.copy()
+    flipped[:, :, 1] = 1 - flipped[:, :, 1]
+    assert not np.allclose(model.predict(flipped), model.predict(X))
+
+
+def test_the_target_of_panel_windows_sets_the_scale():
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(
+        {
+            "promo": rng.integers(0, 2, size=120).astype(float),
+            "sales": 1000 + rng.normal(size=120).cumsum(),
+        }
+    )
+    X, y = sliding_windows(frame, 10, target="sales", groups=np.zeros(120))
+    model = LSTMRegressor(**{**FAST, "max_epochs": 3}, window_scaling="standard")
+    model.fit(X, y)
+    assert model._target_channel() == 1
+    larger, _ = sliding_windows(
+        frame.assign(sales=frame["sales"] * 50),
+        10,
+        target="sales",
+        groups=np.zeros(120),
+    )
+    np.testing.assert_allclose(model.predict(larger), 50 * model.predict(X), rtol=1e-4)
 
 
 def test_ragged_sequences_are_scaled_by_their_valid_steps():

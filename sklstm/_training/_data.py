@@ -83,6 +83,13 @@ default=None
             rows=base,
         )
 
+    def window_starts(self) -> np.ndarray | None:
+        """Where each row's window starts in its panel (its time), or None."""
+        if not isinstance(self.X, WindowArray):
+            return None
+        starts = self.X.starts
+        return starts if self.rows is None else starts[self.rows]
+
     def series(self) -> np.ndarray | None:
         """The series of each row, when X is the windows of a panel (else None)."""
         groups = (
@@ -264,9 +271,13 @@ class ValidationSplit:
         A series of a single window trains only.
         """
         _, which, lengths = np.unique(series, return_inverse=True, return_counts=True)
-        by_series = np.split(np.argsort(which, kind="stable"), np.cumsum(lengths)[:-1])
+        # within a series, windows in time order: by where they start
+        starts = dataset.window_starts()
+        time = np.arange(len(series)) if starts is None else starts
+        order = np.lexsort((time, which))
+        by_series = np.split(order, np.cumsum(lengths)[:-1])
         is_valid = np.zeros(len(series), dtype=bool)
-        for positions in by_series:  # each series' windows, in their order
+        for positions in by_series:  # each series' windows, in time order
             n_held = min(
                 int(np.ceil(self.fraction * len(positions))), len(positions) - 1
             )

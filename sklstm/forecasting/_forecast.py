@@ -63,12 +63,12 @@ def forecast(
     future : array-like of shape (n_future, n_known), default=None
         The values of the known-future covariates over the forecast, for a
         model fitted on :func:`sliding_windows` with ``future_columns``. Its
-        ``history`` then holds the target and those covariates, as in fit
-        (a DataFrame matched by column names; an array with the target first),
-        and ``future`` their next values, at least ``steps`` rows rounded up
-        to a multiple of the model's horizon. Every column other than the
-        target must be known ahead: predictions are fed back as the target,
-        and the covariates come from ``future``.
+        ``history`` then holds the columns of fit (DataFrames are matched by
+        the names seen in fit; arrays keep the order of fit) and ``future``
+        the future columns' next values, at least ``steps`` rows rounded up to
+        a multiple of the model's horizon. Predictions are fed back as the
+        target and the covariates come from ``future``, so beyond one horizon
+        every column but the target must be known ahead.
 
     Returns
     -------
@@ -251,29 +251,24 @@ def _forecast_with_future(
             "sliding_windows(..., future_columns=...), not a Pipeline."
         )
     horizon = int(getattr(estimator, "n_future_steps_", 0))
-    if horizon == 0:
+    layout = getattr(estimator, "_window_layout", None)
+    if horizon == 0 or not layout or layout.get("future") is None:
         raise ValueError(
             "forecast got future=, but the model was not fitted on windows with "
             "known-future covariates (sliding_windows with future_columns); "
             "leave future out."
         )
     window = int(estimator.n_features_in_) - horizon
-    past, target, known = _history_and_future_columns(history, future)
-    ahead = numeric_series(future, "future")
-    ahead = ahead[:, np.newaxis] if ahead.ndim == 1 else ahead
-    n_channels = getattr(estimator, "n_channels_", past.shape[1] + 1)
-    if window < 1 or n_channels != past.shape[1] + 1:
+    known = np.asarray(layout["future"], dtype=bool)
+    target = int(layout["target"])
+    past, ahead = _columns_as_fitted(history, future, known, layout.get("names"))
+    unknown = [c for c in np.flatnonzero(~known) if c != target]
+    if unknown and steps > horizon:
         raise ValueError(
-            f"The model reads {n_channels} features per step; the history has "
-            f"{past.shape[1]} columns, which with the flag of the future steps "
-            f"make {past.shape[1] + 1}. Pass the columns the model was fitted "
-            "on (sliding_windows with future_columns)."
-        )
-    if ahead.shape[1] != len(known):
-        raise ValueError(
-            f"future has {ahead.shape[1]} columns, but the history has "
-            f"{len(known)} covariates besides the target; pass one column per "
-            "covariate."
+            f"The model also reads past covariates (columns {unknown} of its "
+            "windows) whose values over the forecast are unknown, so it cannot "
+            f"forecast beyond its horizon of {horizon} steps by feeding its "
+            f"predictions back; ask for at most {horizon} steps."
         )
     needed = -(-steps // horizon) * horizon
     if len(ahead) < needed:
@@ -289,8 +284,8 @@ def _forecast_with_future(
     rows = list(past[-window:])
     predicted: list[float] = []
     for start in range(0, needed, horizon):
-        coming = np.zeros((horizon, past.shape[1] + 1))
-        coming[:, known] = ahead[start : start + horizon]
+        coming = np.zeros((horizon, len(known) + 1))
+        coming[:, np.flatnonzero(known)] = ahead[start : start + horizon]
         coming[:, -1] = 1.0
         recent = np.c_[np.asarray(rows[-window:]), np.zeros(window)]
         values = np.ravel(estimator.predict(np.concatenate([recent, coming])[None]))
@@ -302,41 +297,47 @@ def _forecast_with_future(
     return np.asarray(predicted[:steps])
 
 
-def _history_and_future_columns(
-    history: Any, future: Any
-) -> tuple[np.ndarray, int, list[int]]:
-    """The history's values, its target column, and its covariate columns.
+def _columns_as_fitted(
+    history: Any, future: Any, known: np.ndarray, names: list[Any] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """History's and future's values in the columns of the fitted windows.
 
-    DataFrames are matched by name (the target is the one column of
-    ``history`` that ``future`` lacks); arrays have the target first.
+    DataFrames are matched by the names seen in fit; arrays must have the
+    fitted columns in order (``future`` only the future ones).
     """
+    future_names = None if names is None else [names[i] for i in np.flatnonzero(known)]
+    for data, what, wanted in (
+        (history, "history", names),
+        (future, "future", future_names),
+    ):
+        if wanted is not None and hasattr(data, "columns"):
+            missing = [c for c in wanted if c not in list(data.columns)]
+            if missing:
+                raise ValueError(
+                    f"{what} lacks the columns {missing} of the windows the model "
+                    f"was fitted on; {what} needs {wanted}."
+                )
+    if names is not None and hasattr(history, "columns"):
+        history = history[names]
+    if future_names is not None and hasattr(future, "columns"):
+        future = future[future_names]
     past = numeric_series(history, "history")
     past = past[:, np.newaxis] if past.ndim == 1 else past
-    if past.ndim != 2 or past.shape[1] < 2:
+    ahead = numeric_series(future, "future")
+    ahead = ahead[:, np.newaxis] if ahead.ndim == 1 else ahead
+    if past.ndim != 2 or past.shape[1] != len(known):
         raise ValueError(
-            "forecast with future= reads a history with the target and at least "
-            f"one known-future covariate, got values of shape {past.shape}."
+            f"history has values of shape {past.shape}, but the model's windows "
+            f"have {len(known)} columns (the target and covariates, in the "
+            "order of fit)."
         )
-    if hasattr(history, "columns") and hasattr(future, "columns"):
-        names, coming = list(history.columns), list(future.columns)
-        unknown = [c for c in coming if c not in names]
-        missing = [c for c in names if c not in coming]
-        if unknown or len(missing) != 1:
-            raise ValueError(
-                f"future's columns {coming} must be those of history {names} "
-                "except the target, which forecast predicts; "
-                + (
-                    f"{unknown} are not in history."
-                    if unknown
-                    else f"history has {missing} besides them, whose future "
-                    "values are unknown: every column but the target must be "
-                    "known ahead."
-                )
-            )
-        target = names.index(missing[0])
-        known = [names.index(c) for c in coming]
-        return past, target, known
-    return past, 0, list(range(1, past.shape[1]))
+    if ahead.ndim != 2 or ahead.shape[1] != int(known.sum()):
+        raise ValueError(
+            f"future has values of shape {ahead.shape}, but the model reads "
+            f"{int(known.sum())} known-future covariates: one column each, in "
+            "the order of fit."
+        )
+    return past, ahead
 
 
 def _final_model_and_window(estimator: Any) -> tuple[Any, int]:

@@ -110,20 +110,17 @@ def check_time_order(
 ) -> None:
     """Refuse repeated or decreasing time stamps within a series.
 
-    The time stamps are the index of a pandas ``data`` (a DatetimeIndex, or
-    any index that is not the default 0, 1, 2, ...); other data carries none,
-    and its rows are taken to be in time order.
+    The time stamps are the index of a pandas ``data`` when it holds dates,
+    periods or durations; other data carries none, and its rows are taken to
+    be in time order.
     """
-    index = getattr(data, "index", None)
-    if index is None or _default_index(index):
+    stamps = _time_stamps(getattr(data, "index", None))
+    if stamps is None:
         return
-    stamps = np.asarray(index)
+    index = data.index
     for name, start, length in zip(ids.tolist(), starts, lengths, strict=True):
         block = stamps[start : start + length]
-        try:
-            later = block[1:] > block[:-1]
-        except TypeError:  # stamps that do not compare: no order to check
-            return
+        later = block[1:] > block[:-1]
         if later.all():
             continue
         row = int(start) + int(np.argmin(later)) + 1
@@ -143,9 +140,15 @@ def check_time_order(
         )
 
 
-def _default_index(index: Any) -> bool:
-    """Whether a pandas index is the default 0..n-1 (no time stamps)."""
-    values = np.asarray(index)
-    return values.dtype.kind in "iu" and bool(
-        np.array_equal(values, np.arange(len(values)))
-    )
+def _time_stamps(index: Any) -> np.ndarray | None:
+    """The time stamps of a pandas index: dates, periods or durations (else None).
+
+    Other indexes, such as the integer positions left by ``sort_values``, say
+    nothing about time.
+    """
+    if index is None:
+        return None
+    if hasattr(index, "asi8") and hasattr(index, "to_timestamp"):  # PeriodIndex
+        return np.asarray(index.asi8)
+    stamps = np.asarray(index)
+    return stamps if stamps.dtype.kind in "mM" else None

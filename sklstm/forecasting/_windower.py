@@ -154,7 +154,8 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             self.history_, self._fitted_rows, self._fitted_edges = {}, {}, {}
             for name, start, length in blocks:
                 block = series[start : start + length]
-                self.history_[name] = np.array(block[length - keep :], dtype=np.float64)
+                recent = block[max(length - keep, 0) :]
+                self.history_[name] = np.array(recent, dtype=np.float64)
                 self._fitted_rows[name] = int(length)
                 self._fitted_edges[name] = _edges(block, keep)
             return self
@@ -187,6 +188,13 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             ``groups``.
         """
         check_is_fitted(self, "n_features_in_")
+        panel = isinstance(getattr(self, "history_", None), dict)
+        if panel != (self.id_column is not None):  # (old pickles: no history_)
+            fitted = "a panel" if panel else "one series"
+            raise ValueError(
+                f"This SequenceWindower was fitted on {fitted}, but id_column is "
+                f"now {self.id_column!r}. Restore id_column, or fit it again."
+            )
         if self.id_column is not None:
             return self._transform_panel(X)
         series = self._validate_series(X, reset=False)

@@ -131,7 +131,9 @@ def sliding_windows(
     if future_columns is not None:
         known = _future_mask(future_columns, columns, data.shape[1], column)
     if ids is not None:
-        return _panel_windows(series, data, ids, window, horizon, column, known)
+        return _panel_windows(
+            series, data, ids, window, horizon, column, known, columns or None
+        )
     n_windows = data.shape[0] - window - horizon + 1
     if n_windows < 1:
         raise ValueError(
@@ -140,7 +142,14 @@ def sliding_windows(
         )
     if known is not None:  # one series: a panel of one, without ids
         windows, targets = _panel_windows(
-            series, data, np.zeros(len(data)), window, horizon, column, known
+            series,
+            data,
+            np.zeros(len(data)),
+            window,
+            horizon,
+            column,
+            known,
+            columns or None,
         )
         windows.groups = None
         return windows, targets
@@ -160,6 +169,7 @@ def _panel_windows(
     horizon: int,
     column: int,
     known: np.ndarray | None = None,
+    columns: list[Any] | None = None,
 ) -> tuple[WindowArray, np.ndarray]:
     """``sliding_windows`` within each series of a long panel.
 
@@ -204,6 +214,8 @@ def _panel_windows(
         squeeze=data.shape[1] == 1,
         horizon=0 if known is None else horizon,
         future=known,
+        target=column,
+        names=columns,
     )
     following = window_starts[:, np.newaxis] + window + np.arange(horizon)
     y = data[following, column]

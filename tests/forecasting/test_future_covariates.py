@@ -122,9 +122,7 @@ def test_bad_future_values_are_refused(promo_model):
         forecast(promo_model, history["sales"], 5)
     with pytest.raises(ValueError, match=r"future has 10 rows.*at least 12 rows"):
         forecast(promo_model, history, 12, future=plan)
-    with pytest.raises(
-        ValueError, match=r"history has \['sales', 'weekday'\] besides them"
-    ):
+    with pytest.raises(ValueError, match=r"future lacks the columns \['weekday'\]"):
         forecast(promo_model, history, 5, future=plan[["promo"]])
     with pytest.raises(ValueError, match="future contains NaN"):
         forecast(promo_model, history, 5, future=plan.assign(promo=np.nan))
@@ -135,3 +133,40 @@ def test_bad_future_values_are_refused(promo_model):
     )
     with pytest.raises(ValueError, match="was not fitted on windows with known-future"):
         forecast(plain, history, 5, future=plan)
+
+
+def test_window_scaling_takes_the_scale_from_the_past_steps():
+    frame = _sales()[["promo", "sales"]]  # the target second: named in fit
+    X, y = sliding_windows(frame[:300], 14, target="sales", future_columns=["promo"])
+    model = LSTMRegressor(**{**FAST, "max_epochs": 5}, window_scaling="standard")
+    model.fit(X, y)
+    history, plan = frame[:300], frame[["promo"]][300:310]
+    base = forecast(model, history, 10, future=plan)
+    scaled = forecast(
+        model, history.assign(sales=history["sales"] * 1000), 10, future=plan
+    )
+    np.testing.assert_allclose(scaled, 1000 * base, rtol=1e-4)
+    # columns are matched by name, whatever their order in forecast's inputs
+    swapped = forecast(model, history[["sales", "promo"]], 10, future=plan)
+    np.testing.assert_array_equal(swapped, base)
+    # the statistics: the sales of the 14 past steps, not the zeroed one after
+    loc, scale = model._target_stats(X)
+    sales = np.asarray(X)[:, :14, 1]
+    np.testing.assert_allclose(loc, sales.mean(axis=1))
+    np.testing.assert_allclose(scale, sales.std(axis=1))
+
+
+def test_array_histories_keep_the_columns_of_fit():
+    frame = _sales()[["promo", "sales"]]
+    X, y = sliding_windows(frame.to_numpy()[:300], 14, target=1, future_columns=[0])
+    model = LSTMRegressor(**{**FAST, "max_epochs": 3}).fit(X, y)
+    by_array = forecast(
+        model, frame.to_numpy()[:300], 5, future=frame[["promo"]].to_numpy()[300:305]
+    )
+    # the predictions go to the target column (1), the plan to the promo column
+    window = np.c_[frame.to_numpy()[286:300], np.zeros(14)]
+    ahead = [frame["promo"].iloc[300], 0.0, 1.0]
+    expected = model.predict(np.vstack([window, ahead])[np.newaxis])[0]
+    assert by_array[0] == pytest.approx(expected)
+    with pytest.raises(ValueError, match="the model's windows have 2 columns"):
+        forecast(model, frame.to_numpy()[:300, :1], 5, future=frame[["promo"]][300:305])

@@ -210,3 +210,18 @@ def test_bad_values_in_the_panel_name_the_window():
     values[19] = np.nan  # the last row: only a target
     X, _ = WindowArray(values[:, np.newaxis], X.starts, 3, X.groups), None
     LSTMRegressor(**{**FAST, "max_epochs": 1}).fit(X, y)
+
+
+def test_early_stopping_holds_out_the_latest_windows_after_a_shuffle():
+    from sklearn.utils import shuffle
+
+    from sklstm._training import _data
+
+    values, groups = _panel([30, 40], offset=1.0)
+    X, y = sliding_windows(values, 5, groups=groups)
+    mixed, _ = shuffle(X, y, random_state=0)
+    split = _data.ValidationSplit(0.2, "tail", seed=0)
+    _, valid = split(_data.SequenceDataset(mixed, y))
+    held_starts = np.sort(mixed.starts[valid.rows])
+    expected = np.r_[X.starts[X.groups == 0][-5:], X.starts[X.groups == 1][-7:]]
+    np.testing.assert_array_equal(held_starts, np.sort(expected))

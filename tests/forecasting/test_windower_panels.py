@@ -152,3 +152,31 @@ def test_a_column_name_needs_a_dataframe_and_pandas_output_is_refused():
     windower = SequenceWindower(2, id_column=0).set_output(transform="pandas")
     with pytest.raises(ValueError, match="not available with id_column"):
         windower.fit_transform(ids_first)
+
+
+def test_a_series_shorter_than_the_window_keeps_all_of_its_history():
+    frame = pd.DataFrame({"id": ["a"] * 6, "value": np.arange(6.0)})
+    windower = SequenceWindower(10, id_column="id").fit(frame)
+    np.testing.assert_array_equal(windower.history_["a"].ravel(), np.arange(6.0))
+    later = pd.DataFrame({"id": ["a"], "value": [6.0]})
+    np.testing.assert_array_equal(
+        np.asarray(windower.transform(later))[0], [0, 0, 0, 0, 1, 2, 3, 4, 5, 6]
+    )
+
+
+def test_a_panel_sorted_by_sort_values_keeps_its_index_and_is_accepted():
+    frame = _frame([5, 5]).sample(frac=1.0, random_state=0)
+    frame["t"] = frame.groupby("id")["value"].rank()
+    ordered = frame.sort_values(["id", "t"])[["id", "value"]]  # index 7, 2, ...
+    X = SequenceWindower(2, id_column="id").fit_transform(ordered)
+    np.testing.assert_array_equal(np.asarray(X)[:, -1], ordered["value"])
+
+
+def test_changing_id_column_after_fit_is_refused():
+    frame = _frame([5, 5])
+    windower = SequenceWindower(2, id_column="id").fit(frame)
+    windower.set_params(id_column=None)
+    with pytest.raises(
+        ValueError, match="fitted on a panel, but id_column is now None"
+    ):
+        windower.transform(frame[["value", "other"]])
