@@ -6,7 +6,7 @@ numpy, pandas and scikit-learn only; no torch.
 from __future__ import annotations
 
 from numbers import Integral
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import HasMethods, Interval, validate_params
-from ._panel import series_blocks
+from ._panel import id_column, series_blocks
 from ._series import numeric_series
 from ._windower import SequenceWindower
 
@@ -68,7 +68,9 @@ def forecast(
         the future columns' next values, at least ``steps`` rows rounded up to
         a multiple of the model's horizon. Predictions are fed back as the
         target and the covariates come from ``future``, so beyond one horizon
-        every column but the target must be known ahead.
+        every column but the target must be known ahead. With ``groups`` (the
+        name of an id column of both DataFrames), every series is forecast
+        from its own rows of ``future``, one ``predict`` per horizon for all.
 
     Returns
     -------
@@ -94,12 +96,7 @@ def forecast(
     """
     steps = int(steps)
     if future is not None:
-        if groups is not None:
-            raise ValueError(
-                "forecast does not take future= with groups= yet: forecast "
-                "each series with its own history and future covariates."
-            )
-        return _forecast_with_future(estimator, history, steps, future)
+        return _forecast_with_future(estimator, history, steps, future, groups)
     _refuse_missing_future(estimator)
     if groups is not None:
         return _forecast_panel(estimator, history, steps, groups)
@@ -168,41 +165,59 @@ def forecast(
 
 def _forecast_panel(estimator: Any, history: Any, steps: int, groups: Any) -> Any:
     """Every series of a long panel forecast at once, one predict per step."""
-    name, value_name = "series", "forecast"
-    frame = history if hasattr(history, "columns") else None
-    if frame is not None and isinstance(groups, str):
-        if groups not in frame.columns:
-            raise ValueError(
-                f"groups={groups!r} is not a column of history; its columns are "
-                f"{list(frame.columns)}."
-            )
-        name, groups = groups, frame[groups].to_numpy()
-        history = frame.drop(columns=[name])
-    elif isinstance(groups, str):
-        raise ValueError(
-            f"groups={groups!r} names a column, but history is not a DataFrame: "
-            "pass the series ids as an array, one per row."
-        )
-    pandas = hasattr(history, "to_numpy")
-    if hasattr(history, "columns") and len(history.columns) == 1:
-        value_name = str(history.columns[0])
-    elif getattr(history, "name", None) is not None:
-        value_name = str(history.name)
-    values = numeric_series(history, "history")
+    model, window = _final_model_and_window(estimator)
+    panel = _last_windows(history, groups, window, "forecast")
+    recent = panel.recent
+    future = np.empty((len(panel.ids), 0))
+    while future.shape[1] < steps:
+        predicted = np.asarray(model.predict(recent), dtype=np.float64)
+        predicted = predicted.reshape(len(panel.ids), -1)  # (n_series, horizon)
+        future = np.concatenate([future, predicted], axis=1)
+        recent = np.concatenate([recent, predicted], axis=1)[:, -window:]
+    future = future[:, :steps]
+    if not panel.pandas:
+        return future
+    return pd.DataFrame(
+        {
+            panel.id_name: np.repeat(panel.ids, steps),
+            "step": np.tile(np.arange(1, steps + 1), len(panel.ids)),
+            panel.value_name: future.ravel(),
+        }
+    )
+
+
+class _LastWindows(NamedTuple):
+    """The last window of every series of a panel, and how to name results."""
+
+    ids: np.ndarray  # the series, in the order they appear
+    recent: np.ndarray  # (n_series, window)
+    pandas: bool  # whether the history was a pandas object
+    id_name: str
+    value_name: str
+
+
+def _last_windows(history: Any, groups: Any, window: int, what: str) -> _LastWindows:
+    """Read a univariate long panel; cut the last ``window`` values of each series."""
+    data, ids_per_row, id_name = id_column(history, groups, "history")
+    value_name = "forecast"
+    if hasattr(data, "columns") and len(data.columns) == 1:
+        value_name = str(data.columns[0])
+    elif getattr(data, "name", None) is not None:
+        value_name = str(data.name)
+    values = numeric_series(data, "history")
     if values.ndim == 2 and values.shape[1] == 1:
         values = values[:, 0]
     if values.ndim != 1:
         raise ValueError(
-            "forecast works on univariate series (one value per row besides the "
+            f"{what} works on univariate series (one value per row besides the "
             f"id), got values of shape {values.shape}."
         )
-    if len(np.asarray(groups)) != len(values):
+    if len(np.asarray(ids_per_row)) != len(values):
         raise ValueError(
-            f"groups has {len(np.asarray(groups))} ids but history has "
+            f"groups has {len(np.asarray(ids_per_row))} ids but history has "
             f"{len(values)} rows: give one series id per row."
         )
-    ids, starts, lengths = series_blocks(groups)
-    model, window = _final_model_and_window(estimator)
+    ids, starts, lengths = series_blocks(ids_per_row)
     short = lengths < window
     if short.any():
         which = ids.tolist()[int(np.flatnonzero(short)[0])]
@@ -210,24 +225,9 @@ def _forecast_panel(estimator: Any, history: Any, steps: int, groups: Any) -> An
             f"Series {which!r} has {int(lengths[short][0])} values, fewer than "
             f"the window of {window} the model reads. Leave it out or pad it."
         )
-    ends = starts + lengths
-    recent = np.stack([values[end - window : end] for end in ends])  # (n, window)
-    future = np.empty((len(ids), 0))
-    while future.shape[1] < steps:
-        predicted = np.asarray(model.predict(recent), dtype=np.float64)
-        predicted = predicted.reshape(len(ids), -1)  # (n_series, horizon)
-        future = np.concatenate([future, predicted], axis=1)
-        recent = np.concatenate([recent, predicted], axis=1)[:, -window:]
-    future = future[:, :steps]
-    if not pandas:
-        return future
-    return pd.DataFrame(
-        {
-            name: np.repeat(ids, steps),
-            "step": np.tile(np.arange(1, steps + 1), len(ids)),
-            value_name: future.ravel(),
-        }
-    )
+    recent = np.stack([values[end - window : end] for end in starts + lengths])
+    pandas = hasattr(data, "to_numpy")
+    return _LastWindows(ids, recent, pandas, id_name or "series", value_name)
 
 
 def _refuse_missing_future(estimator: Any) -> None:
@@ -242,9 +242,12 @@ def _refuse_missing_future(estimator: Any) -> None:
 
 
 def _forecast_with_future(
-    estimator: Any, history: Any, steps: int, future: Any
-) -> np.ndarray:
-    """Recursive forecast of a model that reads known-future covariates."""
+    estimator: Any, history: Any, steps: int, future: Any, groups: Any = None
+) -> Any:
+    """Recursive forecast of a model that reads known-future covariates.
+
+    With ``groups`` (an id column of both DataFrames), every series at once.
+    """
     if isinstance(estimator, Pipeline) or not hasattr(estimator, "n_features_in_"):
         raise ValueError(
             "forecast with future= needs a fitted model that was trained on "
@@ -258,10 +261,9 @@ def _forecast_with_future(
             "known-future covariates (sliding_windows with future_columns); "
             "leave future out."
         )
-    window = int(estimator.n_features_in_) - horizon
     known = np.asarray(layout["future"], dtype=bool)
     target = int(layout["target"])
-    past, ahead = _columns_as_fitted(history, future, known, layout.get("names"))
+    names = layout.get("names")
     unknown = [c for c in np.flatnonzero(~known) if c != target]
     if unknown and steps > horizon:
         raise ValueError(
@@ -270,31 +272,104 @@ def _forecast_with_future(
             f"forecast beyond its horizon of {horizon} steps by feeding its "
             f"predictions back; ask for at most {horizon} steps."
         )
+    if groups is None:
+        past, ahead = _columns_as_fitted(history, future, known, names)
+        return _future_forecasts(estimator, [past], [ahead], steps, known, target)[0]
+    ids, pasts, aheads = _panel_and_plan(history, future, groups, known, names)
+    predicted = _future_forecasts(estimator, pasts, aheads, steps, known, target)
+    value_name = "forecast" if names is None else str(names[target])
+    return pd.DataFrame(
+        {
+            groups: np.repeat(ids, steps),
+            "step": np.tile(np.arange(1, steps + 1), len(ids)),
+            value_name: predicted.ravel(),
+        }
+    )
+
+
+def _future_forecasts(
+    estimator: Any,
+    pasts: list[np.ndarray],
+    aheads: list[np.ndarray],
+    steps: int,
+    known: np.ndarray,
+    target: int,
+) -> np.ndarray:
+    """The forecasts (n_series, steps), one predict per horizon for all series."""
+    horizon = int(estimator.n_future_steps_)
+    window = int(estimator.n_features_in_) - horizon
     needed = -(-steps // horizon) * horizon
-    if len(ahead) < needed:
-        raise ValueError(
-            f"future has {len(ahead)} rows, but a forecast of {steps} steps by a "
-            f"model of horizon {horizon} reads the covariates of {needed} steps: "
-            f"pass at least {needed} rows."
-        )
-    if len(past) < window:
-        raise ValueError(
-            f"history has {len(past)} rows but the model reads windows of {window}."
-        )
-    rows = list(past[-window:])
-    predicted: list[float] = []
+    for past, ahead in zip(pasts, aheads, strict=True):
+        if len(ahead) < needed:
+            raise ValueError(
+                f"future has {len(ahead)} rows, but a forecast of {steps} steps by "
+                f"a model of horizon {horizon} reads the covariates of {needed} "
+                f"steps: pass at least {needed} rows."
+            )
+        if len(past) < window:
+            raise ValueError(
+                f"history has {len(past)} rows but the model reads windows of {window}."
+            )
+    n, channels = len(pasts), len(known)
+    rows = np.stack([past[-window:] for past in pasts])  # (n, window, channels)
+    predicted = np.empty((n, needed))
     for start in range(0, needed, horizon):
-        coming = np.zeros((horizon, len(known) + 1))
-        coming[:, np.flatnonzero(known)] = ahead[start : start + horizon]
-        coming[:, -1] = 1.0
-        recent = np.c_[np.asarray(rows[-window:]), np.zeros(window)]
-        values = np.ravel(estimator.predict(np.concatenate([recent, coming])[None]))
-        predicted.extend(values.tolist())
-        for step, value in enumerate(values):
-            row = coming[step, :-1].copy()
-            row[target] = value
-            rows.append(row)
-    return np.asarray(predicted[:steps])
+        coming = np.zeros((n, horizon, channels + 1))
+        for i, ahead in enumerate(aheads):
+            coming[i][:, np.flatnonzero(known)] = ahead[start : start + horizon]
+        coming[:, :, -1] = 1.0
+        recent = np.concatenate([rows[:, -window:], np.zeros((n, window, 1))], axis=2)
+        values = np.asarray(estimator.predict(np.concatenate([recent, coming], axis=1)))
+        values = values.reshape(n, horizon)
+        predicted[:, start : start + horizon] = values
+        new_rows = coming[:, :, :-1].copy()
+        new_rows[:, :, target] = values
+        rows = np.concatenate([rows, new_rows], axis=1)
+    return predicted[:, :steps]
+
+
+def _panel_and_plan(
+    history: Any, future: Any, groups: Any, known: np.ndarray, names: Any
+) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Each series' history and plan, from two long DataFrames with an id column."""
+    if not (
+        isinstance(groups, str)
+        and hasattr(history, "columns")
+        and hasattr(future, "columns")
+        and groups in history.columns
+        and groups in future.columns
+    ):
+        raise ValueError(
+            "forecast with groups= and future= reads two long DataFrames with "
+            "the same id column: pass groups= as the name of that column "
+            f"(got groups={groups!r})."
+        )
+    ids, starts, lengths = series_blocks(history[groups].to_numpy())
+    plan_ids, plan_starts, plan_lengths = series_blocks(future[groups].to_numpy())
+    plans = {
+        name: (int(start), int(length))
+        for name, start, length in zip(
+            plan_ids.tolist(), plan_starts, plan_lengths, strict=True
+        )
+    }
+    missing = [name for name in ids.tolist() if name not in plans]
+    if missing:
+        raise ValueError(
+            f"future has no rows for the series {missing[:5]} of history: give "
+            "every series its covariates over the forecast."
+        )
+    pasts, aheads = [], []
+    for name, start, length in zip(ids.tolist(), starts, lengths, strict=True):
+        first, count = plans[name]
+        past, ahead = _columns_as_fitted(
+            history.iloc[start : start + length].drop(columns=[groups]),
+            future.iloc[first : first + count].drop(columns=[groups]),
+            known,
+            names,
+        )
+        pasts.append(past)
+        aheads.append(ahead)
+    return ids, pasts, aheads
 
 
 def _columns_as_fitted(
@@ -393,10 +468,13 @@ def _forecast_by_steps(stepper: Any, recent: np.ndarray, steps: int) -> np.ndarr
         "estimator": "no_validation",  # its predict_quantiles is checked below
         "history": "no_validation",
         "steps": [Interval(Integral, 1, None, closed="left")],
+        "groups": "no_validation",  # read and explained by series_blocks
     },
     prefer_skip_nested_validation=True,
 )
-def forecast_quantiles(estimator: Any, history: Any, steps: int) -> np.ndarray:
+def forecast_quantiles(
+    estimator: Any, history: Any, steps: int, *, groups: Any = None
+) -> Any:
     """Forecast the quantiles of the next ``steps`` values in one prediction.
 
     The estimator reads the last ``window`` values of ``history`` and predicts
@@ -413,15 +491,22 @@ def forecast_quantiles(estimator: Any, history: Any, steps: int) -> np.ndarray:
         :class:`~sklstm.CalibratedQuantileRegressor`, fitted on univariate
         windows ``(n, window)``.
     history : array-like of shape (n_rows,)
-        The series so far; at least ``window`` values.
+        The series so far; at least ``window`` values. With ``groups``, a
+        panel in long format, rows sorted by (series, time).
     steps : int
         Number of future values, at most the model's horizon.
+    groups : array-like of shape (n_rows,) or str, default=None
+        The series id of each row of ``history`` (or, for a DataFrame, the
+        name of its id column): every series in one prediction.
 
     Returns
     -------
-    future : ndarray of shape (steps, n_quantiles)
+    future : ndarray of shape (steps, n_quantiles), or (n_series, steps, \
+n_quantiles) with groups
         The quantiles of each future value, in time order; the levels are the
-        model's ``quantiles_``.
+        model's ``quantiles_``. Given a pandas history with ``groups``, a long
+        DataFrame: the id, the ``step`` and one column per level
+        (``"q0.1"``, ...).
 
     See Also
     --------
@@ -457,20 +542,25 @@ def forecast_quantiles(estimator: Any, history: Any, steps: int) -> np.ndarray:
             "forecast_quantiles needs a fitted estimator that was trained on "
             "univariate windows of shape (n, window)."
         )
+    window, steps = int(window), int(steps)
+    if groups is not None:
+        return _quantiles_of_panel(estimator, history, steps, groups, window)
     values = numeric_series(history, "history")
     if values.ndim == 2 and values.shape[1] == 1:
         values = values[:, 0]
-    if values.ndim != 1 or len(values) < int(window):
+    if values.ndim != 1 or len(values) < window:
         raise ValueError(
-            f"history must be a univariate series of at least {int(window)} "
+            f"history must be a univariate series of at least {window} "
             f"values (the model's window); got shape {values.shape}."
         )
-    predicted = np.asarray(
-        estimator.predict_quantiles(values[np.newaxis, -int(window) :])
-    )
+    predicted = np.asarray(estimator.predict_quantiles(values[np.newaxis, -window:]))
     per_step = predicted.reshape(-1, predicted.shape[-1])  # (horizon, n_q)
-    horizon = len(per_step)
-    steps = int(steps)
+    _check_quantile_steps(steps, len(per_step))
+    return per_step[:steps]
+
+
+def _check_quantile_steps(steps: int, horizon: int) -> None:
+    """forecast_quantiles covers the fitted horizon only."""
     if steps > horizon:
         raise ValueError(
             f"steps={steps}, but this model predicts {horizon} step(s) at once. "
@@ -480,4 +570,27 @@ def forecast_quantiles(estimator: Any, history: Any, steps: int) -> np.ndarray:
             f"{steps}) for {steps} steps, or use forecast for recursive point "
             "forecasts."
         )
-    return per_step[:steps]
+
+
+def _quantiles_of_panel(
+    estimator: Any, history: Any, steps: int, groups: Any, window: int
+) -> Any:
+    """forecast_quantiles of every series of a long panel, in one prediction."""
+    panel = _last_windows(history, groups, window, "forecast_quantiles")
+    ids, recent = panel.ids, panel.recent
+    predicted = np.asarray(estimator.predict_quantiles(recent))
+    per_step = predicted.reshape(len(ids), -1, predicted.shape[-1])
+    _check_quantile_steps(steps, per_step.shape[1])
+    future = per_step[:, :steps]  # (n_series, steps, n_quantiles)
+    if not panel.pandas:
+        return future
+    levels = getattr(estimator, "quantiles_", np.arange(future.shape[-1]))
+    frame = pd.DataFrame(
+        {
+            panel.id_name: np.repeat(ids, steps),
+            "step": np.tile(np.arange(1, steps + 1), len(ids)),
+        }
+    )
+    for k, level in enumerate(levels):
+        frame[f"q{float(level):g}"] = future[:, :, k].ravel()
+    return frame

@@ -126,7 +126,7 @@ def test_bad_future_values_are_refused(promo_model):
         forecast(promo_model, history, 5, future=plan[["promo"]])
     with pytest.raises(ValueError, match="future contains NaN"):
         forecast(promo_model, history, 5, future=plan.assign(promo=np.nan))
-    with pytest.raises(ValueError, match="not take future= with groups="):
+    with pytest.raises(ValueError, match="two long DataFrames with the same id"):
         forecast(promo_model, history, 5, future=plan, groups=np.zeros(300))
     plain = LSTMRegressor(**{**FAST, "max_epochs": 1}).fit(
         *sliding_windows(frame["sales"][:100], 14)
@@ -170,3 +170,24 @@ def test_array_histories_keep_the_columns_of_fit():
     assert by_array[0] == pytest.approx(expected)
     with pytest.raises(ValueError, match="the model's windows have 2 columns"):
         forecast(model, frame.to_numpy()[:300, :1], 5, future=frame[["promo"]][300:305])
+
+
+def test_a_panel_is_forecast_from_each_series_plan_at_once(promo_model):
+    stores = {k: _sales(seed=k) for k in range(3)}
+    history = pd.concat([f[:300].assign(store=k) for k, f in stores.items()])
+    plan = pd.concat(
+        [f[["promo", "weekday"]][300:312].assign(store=k) for k, f in stores.items()]
+    )
+    together = forecast(promo_model, history, 12, future=plan, groups="store")
+    assert list(together.columns) == ["store", "step", "sales"]
+    for k, frame in stores.items():
+        alone = forecast(
+            promo_model, frame[:300], 12, future=frame[["promo", "weekday"]][300:312]
+        )
+        mine = together[together["store"] == k]
+        np.testing.assert_allclose(mine["sales"], alone, rtol=1e-6)
+        np.testing.assert_array_equal(mine["step"], np.arange(1, 13))
+    with pytest.raises(ValueError, match=r"future has no rows for the series \[2\]"):
+        forecast(
+            promo_model, history, 5, future=plan[plan["store"] < 2], groups="store"
+        )

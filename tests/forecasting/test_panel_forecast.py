@@ -8,7 +8,13 @@ import pytest
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
-from sklstm import LSTMRegressor, SequenceWindower, forecast, sliding_windows
+from sklstm import (
+    LSTMRegressor,
+    SequenceWindower,
+    forecast,
+    forecast_quantiles,
+    sliding_windows,
+)
 
 from .._params import FAST
 
@@ -114,3 +120,30 @@ def test_a_frame_with_an_id_column_but_no_groups_points_to_groups(lstm):
         ValueError, match="pass groups= \\(the name of its id column\\)"
     ):
         forecast(lstm, frame, 3)
+
+
+def test_quantiles_of_every_series_in_one_prediction():
+    rng = np.random.default_rng(0)
+    series = [
+        np.sin(0.4 * np.arange(80) + k) + 0.1 * rng.normal(size=80) for k in range(3)
+    ]
+    parts = [sliding_windows(s, 10, horizon=2) for s in series]
+    X = np.concatenate([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    model = LSTMRegressor(**{**FAST, "max_epochs": 3}, loss="quantile").fit(X, y)
+    values = np.concatenate(series)
+    ids = np.repeat(["a", "b", "c"], 80)
+    together = forecast_quantiles(model, values, 2, groups=ids)
+    assert together.shape == (3, 2, 3)
+    for k, s in enumerate(series):
+        np.testing.assert_allclose(
+            together[k], forecast_quantiles(model, s, 2), rtol=1e-6
+        )
+    frame = pd.DataFrame({"id": ids, "value": values})
+    long = forecast_quantiles(model, frame, 2, groups="id")
+    assert list(long.columns) == ["id", "step", "q0.1", "q0.5", "q0.9"]
+    np.testing.assert_allclose(long[["q0.1", "q0.5", "q0.9"]], together.reshape(6, 3))
+    with pytest.raises(ValueError, match="predicts 2 step"):
+        forecast_quantiles(model, values, 3, groups=ids)
+    with pytest.raises(ValueError, match="Series 'c' has 5 values"):
+        forecast_quantiles(model, values[:165], 2, groups=ids[:165])
