@@ -276,7 +276,9 @@ def _forecast_with_future(
         past, ahead = _columns_as_fitted(history, future, known, names)
         return _future_forecasts(estimator, [past], [ahead], steps, known, target)[0]
     ids, pasts, aheads = _panel_and_plan(history, future, groups, known, names)
-    predicted = _future_forecasts(estimator, pasts, aheads, steps, known, target)
+    predicted = _future_forecasts(
+        estimator, pasts, aheads, steps, known, target, ids.tolist()
+    )
     value_name = "forecast" if names is None else str(names[target])
     return pd.DataFrame(
         {
@@ -294,21 +296,27 @@ def _future_forecasts(
     steps: int,
     known: np.ndarray,
     target: int,
+    series: list[Any] | None = None,
 ) -> np.ndarray:
-    """The forecasts (n_series, steps), one predict per horizon for all series."""
+    """The forecasts (n_series, steps), one predict per horizon for all series.
+
+    ``series`` names them in errors.
+    """
     horizon = int(estimator.n_future_steps_)
     window = int(estimator.n_features_in_) - horizon
     needed = -(-steps // horizon) * horizon
-    for past, ahead in zip(pasts, aheads, strict=True):
+    for k, (past, ahead) in enumerate(zip(pasts, aheads, strict=True)):
+        which = "" if series is None else f"Series {series[k]!r}: "
         if len(ahead) < needed:
             raise ValueError(
-                f"future has {len(ahead)} rows, but a forecast of {steps} steps by "
-                f"a model of horizon {horizon} reads the covariates of {needed} "
-                f"steps: pass at least {needed} rows."
+                f"{which}future has {len(ahead)} rows, but a forecast of {steps} "
+                f"steps by a model of horizon {horizon} reads the covariates of "
+                f"{needed} steps: pass at least {needed} rows."
             )
         if len(past) < window:
             raise ValueError(
-                f"history has {len(past)} rows but the model reads windows of {window}."
+                f"{which}history has {len(past)} rows but the model reads windows "
+                f"of {window}."
             )
     n, channels = len(pasts), len(known)
     rows = np.stack([past[-window:] for past in pasts])  # (n, window, channels)
@@ -332,20 +340,29 @@ def _panel_and_plan(
     history: Any, future: Any, groups: Any, known: np.ndarray, names: Any
 ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """Each series' history and plan, from two long DataFrames with an id column."""
-    if not (
-        isinstance(groups, str)
-        and hasattr(history, "columns")
-        and hasattr(future, "columns")
-        and groups in history.columns
-        and groups in future.columns
-    ):
+    if not isinstance(groups, str):
         raise ValueError(
             "forecast with groups= and future= reads two long DataFrames with "
-            "the same id column: pass groups= as the name of that column "
-            f"(got groups={groups!r})."
+            "the same id column: pass groups= as that column's name, not "
+            f"{type(groups).__name__} of ids."
         )
+    for data, what in ((history, "history"), (future, "future")):
+        if not hasattr(data, "columns"):
+            raise ValueError(
+                f"forecast with groups={groups!r} and future= reads {what} as a "
+                f"long DataFrame with the id column {groups!r}; got "
+                f"{type(data).__name__}."
+            )
+        if groups not in data.columns:
+            raise ValueError(
+                f"forecast with groups={groups!r} and future= needs the id column "
+                f"{groups!r} in {what}; its columns are {list(data.columns)}."
+            )
     ids, starts, lengths = series_blocks(history[groups].to_numpy())
-    plan_ids, plan_starts, plan_lengths = series_blocks(future[groups].to_numpy())
+    try:
+        plan_ids, plan_starts, plan_lengths = series_blocks(future[groups].to_numpy())
+    except ValueError as exc:
+        raise ValueError(f"In future: {exc}") from exc
     plans = {
         name: (int(start), int(length))
         for name, start, length in zip(
@@ -361,12 +378,15 @@ def _panel_and_plan(
     pasts, aheads = [], []
     for name, start, length in zip(ids.tolist(), starts, lengths, strict=True):
         first, count = plans[name]
-        past, ahead = _columns_as_fitted(
-            history.iloc[start : start + length].drop(columns=[groups]),
-            future.iloc[first : first + count].drop(columns=[groups]),
-            known,
-            names,
-        )
+        try:
+            past, ahead = _columns_as_fitted(
+                history.iloc[start : start + length].drop(columns=[groups]),
+                future.iloc[first : first + count].drop(columns=[groups]),
+                known,
+                names,
+            )
+        except ValueError as exc:
+            raise ValueError(f"Series {name!r}: {exc}") from exc
         pasts.append(past)
         aheads.append(ahead)
     return ids, pasts, aheads
@@ -391,6 +411,13 @@ def _columns_as_fitted(
                 raise ValueError(
                     f"{what} lacks the columns {missing} of the windows the model "
                     f"was fitted on; {what} needs {wanted}."
+                )
+            extra = [c for c in data.columns if c not in wanted]
+            if extra:
+                raise ValueError(
+                    f"{what} has columns {extra} that the model's windows do not "
+                    f"have (it needs {wanted}). For a panel in long format, pass "
+                    "groups= with the name of its id column; otherwise drop them."
                 )
     if names is not None and hasattr(history, "columns"):
         history = history[names]

@@ -62,6 +62,7 @@ def numeric_series(data: Any, what: str, *, keep_integers: bool = False) -> np.n
             f"{type(data).__name__}."
         )
     check_dtypes(data, what)
+    columns = list(getattr(data, "columns", []))
     values = as_array(data, what)
     if values.dtype.kind == "O":  # pandas.NA is a missing value, not text
         missing = [type(v).__name__ == "NAType" for v in values.ravel()]
@@ -75,18 +76,28 @@ def numeric_series(data: Any, what: str, *, keep_integers: bool = False) -> np.n
     try:
         values = values.astype(np.float64)
     except (TypeError, ValueError) as exc:
+        text = [c for c in columns if data[c].dtype.kind not in "biuf"]
+        hint = (
+            f" Column {text[0]!r} is not numeric: if it holds series ids, pass "
+            f"groups={text[0]!r}."
+            if text
+            else ""
+        )
         raise ValueError(
             f"{what} holds values that are not numbers ({exc}). Convert or drop "
-            "them first."
+            f"them first.{hint}"
         ) from exc
     finite = np.isfinite(values)
     if not finite.all():
         index = np.unravel_index(int(np.argmin(finite)), values.shape)
         kind = "NaN" if np.isnan(values[index]) else "infinity (inf)"
-        where = ", ".join(str(int(i)) for i in index)
+        if len(index) == 2 and columns:
+            where = f"row {int(index[0])}, column {columns[int(index[1])]!r}"
+        else:
+            where = "position " + ", ".join(str(int(i)) for i in index)
         raise ValueError(
-            f"{what} contains {kind} at position {where}. Drop or impute missing "
-            "and infinite values first."
+            f"{what} contains {kind} at {where}. Drop or impute missing and "
+            "infinite values first."
         )
     return values
 

@@ -191,3 +191,47 @@ def test_a_panel_is_forecast_from_each_series_plan_at_once(promo_model):
         forecast(
             promo_model, history, 5, future=plan[plan["store"] < 2], groups="store"
         )
+
+
+def test_panel_mistakes_with_a_plan_are_named(promo_model):
+    stores = {k: _sales(seed=k) for k in range(2)}
+    history = pd.concat([f[:300].assign(store=k) for k, f in stores.items()])
+    plan = pd.concat(
+        [f[["promo", "weekday"]][300:312].assign(store=k) for k, f in stores.items()]
+    )
+    # a panel without groups= is not read as one long series
+    with pytest.raises(ValueError, match=r"columns \['store'\].*pass groups="):
+        forecast(promo_model, history, 5, future=plan)
+    with pytest.raises(ValueError, match="needs the id column 'store' in future"):
+        forecast(
+            promo_model, history, 5, future=plan[["promo", "weekday"]], groups="store"
+        )
+    with pytest.raises(ValueError, match="column's name, not ndarray of ids"):
+        forecast(
+            promo_model, history, 5, future=plan, groups=history["store"].to_numpy()
+        )
+    short = plan[~((plan["store"] == 1) & (np.arange(len(plan)) % 12 >= 4))]
+    with pytest.raises(ValueError, match="Series 1: future has 4 rows"):
+        forecast(promo_model, history, 7, future=short, groups="store")
+    with pytest.raises(ValueError, match="In future: The rows of series 0"):
+        forecast(
+            promo_model,
+            history,
+            5,
+            future=plan.sort_index(kind="stable"),
+            groups="store",
+        )
+
+
+def test_non_numeric_and_missing_values_are_named_by_column():
+    frame = _sales().assign(store="s0")
+    with pytest.raises(
+        ValueError, match=r"Column 'store' is not numeric.*groups='store'"
+    ):
+        sliding_windows(frame, 7, target="sales")
+    with pytest.raises(ValueError, match="NaN at row 3, column 'promo'"):
+        sliding_windows(
+            _sales().assign(promo=lambda f: f["promo"].where(f.index != 3)),
+            7,
+            target="sales",
+        )
