@@ -365,6 +365,13 @@ class WindowArray:
             names=self.names,
         )
 
+    def _all_windows(self) -> np.ndarray:
+        """Every window of ``values`` (and its future steps): a read-only view
+        of shape (n_rows - steps + 1, steps, n_features)."""
+        steps = self.window + self.horizon
+        view = np.lib.stride_tricks.sliding_window_view(self.values, steps, 0)
+        return np.swapaxes(view, 1, 2)
+
     def take(self, index: Any) -> np.ndarray:
         """Read windows ``index`` into an ndarray (a copy).
 
@@ -381,9 +388,7 @@ class WindowArray:
         windows : ndarray of shape (n, steps, n_channels)
             Always 3D: the form the estimators read.
         """
-        steps = self.window + self.horizon
-        view = np.lib.stride_tricks.sliding_window_view(self.values, steps, 0)
-        windows: np.ndarray = np.swapaxes(view, 1, 2)[self.starts[index]]
+        windows: np.ndarray = self._all_windows()[self.starts[index]]
         if self.future is None:
             return windows
         flag = np.zeros((*windows.shape[:2], 1), dtype=windows.dtype)
@@ -417,10 +422,7 @@ class WindowArray:
             rest = ()
         if isinstance(key, (int, np.integer)):
             if self.future is None:  # a view of the series
-                view = np.lib.stride_tricks.sliding_window_view(
-                    self.values, self.window, 0
-                )
-                one = view[self.starts[key]].T
+                one = self._all_windows()[self.starts[key]]
             else:  # the flagged copy
                 one = self.take(np.array([key]))[0]
             one = one[:, 0] if self.squeeze else one

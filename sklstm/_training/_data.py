@@ -92,9 +92,7 @@ default=None
 
     def series(self) -> np.ndarray | None:
         """The series of each row, when X is the windows of a panel (else None)."""
-        groups = (
-            getattr(self.X, "groups", None) if isinstance(self.X, WindowArray) else None
-        )
+        groups = self.X.groups if isinstance(self.X, WindowArray) else None
         if groups is None:
             return None
         return groups if self.rows is None else groups[self.rows]
@@ -126,7 +124,8 @@ def to_batch(
     scale: np.ndarray | None,
 ) -> torch.Tensor | dict[str, torch.Tensor]:
     """Rows ``index`` of X as a float32 tensor, or a dict with ``lengths``."""
-    mean, scale = _rows_of(mean, index), _rows_of(scale, index)
+    if mean is not None and scale is not None:
+        mean, scale = _stats_of(mean, index), _stats_of(scale, index)
     if isinstance(X, RaggedSequences):
         padded, lengths = X.take(index)
         return {
@@ -138,13 +137,9 @@ def to_batch(
     return torch.from_numpy(convert(rows_of(X, index), mean, scale))
 
 
-def _rows_of(stats: np.ndarray | None, index: Any) -> np.ndarray | None:
-    """Per-sequence statistics (n, n_channels) of rows ``index``, as (b, 1, c)."""
-    return None if stats is None else _stats_of(stats, index)
-
-
 def _stats_of(stats: np.ndarray, index: Any) -> np.ndarray:
-    """``_rows_of`` for statistics that exist (shared ones pass unchanged)."""
+    """The statistics of rows ``index``: per-sequence ones (n, n_channels) as
+    (b, 1, n_channels); shared ones (n_channels,) unchanged."""
     if stats.ndim == 1:
         return stats
     picked: np.ndarray = stats[index][:, np.newaxis, :]

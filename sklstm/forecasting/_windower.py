@@ -222,7 +222,7 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             )
         series, ids, blocks = self._validate_panel(X, reset=False)
         window, keep = int(self.window), int(self.window) - 1
-        history = self.history_ if isinstance(self.history_, dict) else {}
+        history = self.history_  # a dict by series: transform checked it
         parts, starts, offset = [], np.empty(len(series), dtype=np.intp), 0
         for name, start, length in blocks:
             block = series[start : start + length]

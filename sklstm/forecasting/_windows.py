@@ -62,9 +62,9 @@ def sliding_windows(
         (or, for a DataFrame, the name of its id column, which is then no
         feature). Rows must be sorted by (series, time); no window or target
         spans two series. A series too short for one window and its horizon
-        is left out with a warning that names it. A pandas index other than
-        the default one holds the time stamps, which must increase within
-        each series.
+        is left out with a warning that names it. A pandas index of dates,
+        periods or durations holds the time stamps, which must increase
+        within each series.
     future_columns : array-like of int or str, default=None
         Columns known in advance (calendar features, planned prices or
         promotions), by position or DataFrame name; not the target. Each
