@@ -9,6 +9,7 @@ skorch net in ``_training``.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import warnings
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
@@ -74,6 +75,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         "callbacks": [list, None],
         "random_state": ["random_state"],
         "device": [str],
+        "data_parallel": ["boolean"],
         "verbose": ["verbose"],
     }
 
@@ -121,6 +123,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         callbacks: list[Any] | None = None,
         random_state: int | np.random.RandomState | None = None,
         device: str = "auto",
+        data_parallel: bool = False,
         verbose: int = 0,
     ) -> None:
         self.hidden_size = hidden_size
@@ -148,6 +151,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         self.callbacks = callbacks
         self.random_state = random_state
         self.device = device
+        self.data_parallel = data_parallel
         self.verbose = verbose
 
     # ------------------------------------------------------------------ hooks
@@ -208,30 +212,54 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         classes: Any,
         continuing: bool,
     ) -> _training.TrainingStop:
+        # data-parallel: the processes training together, None for one process
+        shard = _training.join(self.device) if self.data_parallel else None
+        holdout = self.early_stopping and not partial
+        with _training.telling_others(shard):  # one failing ends them all
+            if continuing:
+                self._check_unchanged_target()
+            else:  # a fresh fit forgets the last one, so nothing of it lingers
+                self._forget_fit()
+                self._start_fit()
+            target = self._get_target()
+            X = check_sequences(self, X, reset=not continuing)
+            y = check_target(self, y, task=target.task, n_samples=len(X))
+            target_stats = self._target_stats(X)
+            if target_stats is not None:  # targets in the units of their sequence
+                y = scale_rows(y, *target_stats)
+            y_enc = target.encode(
+                y, reset=not continuing, partial=partial, classes=classes
+            )
+            weights = self._sample_weights(
+                sample_weight, X, target.sample_weights(y_enc, partial=partial)
+            )
+            if continuing:
+                config = self._net_config()
+                self._check_unchanged_config(config)
+                seed = (self._torch_seed + 1_000_003 * self.n_iter_) % _SEED_MAX
+            else:
+                seed = int(check_random_state(self.random_state).randint(_SEED_MAX))
+                device = _training.resolve_device(self.device)
+                if shard is not None:
+                    device = _training.shard_device(shard, self.device, device)
+            if shard is not None:
+                self._check_shardable(shard, len(X), holdout)
+        if shard is not None:
+            facts = _training.agree(
+                shard,
+                {
+                    "numbers of samples": len(X),
+                    "numbers of channels": self.n_channels_,
+                    "targets (fingerprints)": _fingerprint(y),
+                    "_seed": seed,
+                },
+            )
+            seed = int(facts[0]["_seed"])  # every process seeds as the first
         if continuing:
-            self._check_unchanged_target()
-        else:  # a fresh fit forgets the last one, so nothing of it lingers
-            self._forget_fit()
-            self._start_fit()
-        target = self._get_target()
-        X = check_sequences(self, X, reset=not continuing)
-        y = check_target(self, y, task=target.task, n_samples=len(X))
-        target_stats = self._target_stats(X)
-        if target_stats is not None:  # targets in the units of their own sequence
-            y = scale_rows(y, *target_stats)
-        y_enc = target.encode(y, reset=not continuing, partial=partial, classes=classes)
-        weights = self._sample_weights(
-            sample_weight, X, target.sample_weights(y_enc, partial=partial)
-        )
-        if continuing:
-            config = self._net_config()
-            self._check_unchanged_config(config)
             _training.refresh_callbacks(self.net_, config)
-            seed = (self._torch_seed + 1_000_003 * self.n_iter_) % _SEED_MAX
         else:
-            seed = int(check_random_state(self.random_state).randint(_SEED_MAX))
             self._torch_seed = seed
-            self.device_ = _training.resolve_device(self.device)
+            self.device_ = device
             if self.standardize and self.embedding_dim is None:
                 steps = X.values[np.newaxis] if isinstance(X, RaggedSequences) else X
                 self.x_mean_, self.x_scale_ = channel_stats(steps)
@@ -246,7 +274,8 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             dataset,
             epochs=1 if partial else self._max_epochs(len(X)),
             seed=seed,
-            holdout=self.early_stopping and not partial,
+            holdout=holdout,
+            shard=shard,
         )
         self._record_history()
         if stop.diverged is not None and self.n_iter_ == 0:
@@ -257,6 +286,28 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
                 "and check X and y for huge values."
             )
         return stop
+
+    def _check_shardable(
+        self, shard: _training.Shard, n_samples: int, holdout: bool
+    ) -> None:
+        """Every process needs rows of every batch to train on."""
+        n_train = n_samples
+        if holdout:
+            n_train -= int(np.ceil(self.validation_fraction * n_samples))
+        for what, count in (("batch_size", self.batch_size), ("samples", n_train)):
+            if count < shard.world:
+                name = (
+                    f"batch_size={count}"
+                    if what == "batch_size"
+                    else f"{count} training samples"
+                )
+                raise ValueError(
+                    f"data_parallel=True shares every batch among the "
+                    f"{shard.world} processes, but {name} leave some of them "
+                    f"nothing to train on. Use at least {shard.world} "
+                    f"{'as batch_size' if what == 'batch_size' else 'samples'}, "
+                    "or start fewer processes."
+                )
 
     def _max_epochs(self, n_samples: int) -> int:
         """``max_epochs``, with "auto" resolved for ``n_samples`` sequences.
@@ -497,6 +548,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.setdefault("pooling", "last")  # pickled before pooling existed
         state.setdefault("conv_filters", None)  # or the convolutional branch
+        state.setdefault("data_parallel", False)  # or data-parallel training
         super().__setstate__(state)
         net = self.__dict__.get("net_")
         if net is not None:  # skorch maps a CUDA net to the CPU when needed
@@ -505,6 +557,18 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             if built is not None and built.device != self.device_:
                 # the net now lives here; continuing training must not object
                 self._built_config = dataclasses.replace(built, device=self.device_)
+
+
+def _fingerprint(*arrays: Any) -> str:
+    """A short hash of the values of ``arrays``, to compare data across processes."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        values = np.asarray(array)
+        if values.dtype.kind in "biuf":
+            digest.update(np.ascontiguousarray(values).tobytes())
+        else:  # labels such as strings: by their text
+            digest.update("\0".join(map(str, values.ravel())).encode())
+    return digest.hexdigest()[:12]
 
 
 def _copy_callback(callback: Any) -> Any:

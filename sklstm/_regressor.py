@@ -226,6 +226,14 @@ default="adam"
     device : str, default="auto"
         ``"auto"`` uses CUDA when available and the CPU otherwise; or
         ``"cpu"``, ``"cuda"``, ``"cuda:<index>"``, ``"mps"``.
+    data_parallel : bool, default=False
+        Train one model across the processes of a ``torch.distributed``
+        world, e.g. a script started with ``torchrun --nproc-per-node N``:
+        every process takes its share of every batch of ``batch_size``
+        sequences, the gradients are averaged, and every process ends with
+        the same weights (each on its own GPU with CUDA). Every process must
+        be given the same data. In a single process (plain ``python``) it
+        changes nothing. See :ref:`scaling_out`.
     verbose : int, default=0
         0 is silent, 1 prints one line per epoch, 2 adds a progress bar.
 
@@ -346,6 +354,7 @@ default="adam"
         callbacks: list[Any] | None = None,
         random_state: int | np.random.RandomState | None = None,
         device: str = "auto",
+        data_parallel: bool = False,
         verbose: int = 0,
     ) -> None:
         super().__init__(
@@ -374,6 +383,7 @@ default="adam"
             callbacks=callbacks,
             random_state=random_state,
             device=device,
+            data_parallel=data_parallel,
             verbose=verbose,
         )
         self.standardize_target = standardize_target

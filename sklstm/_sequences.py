@@ -7,6 +7,7 @@ computed in chunks of rows.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,9 +16,12 @@ import numpy as np
 __all__ = [
     "WINDOW_SCALINGS",
     "RaggedSequences",
+    "ScaledRows",
     "WindowArray",
     "channel_stats",
+    "column_stats",
     "first_invalid",
+    "memory_mapped",
     "row_chunks",
     "rows_of",
     "scale_rows",
@@ -27,6 +31,8 @@ __all__ = [
 
 # rows per chunk when scanning a whole array (statistics, finiteness)
 _SCAN_ROWS = 4096
+# rows of a 2D array (targets, a series) per chunk when reading it in parts
+_CHUNK_ROWS = 1 << 20
 
 # How each sequence can be scaled by statistics of its own steps.
 WINDOW_SCALINGS = ("standard", "mean_abs", "robust")
@@ -273,6 +279,12 @@ class WindowArray:
     names : list, default=None
         The columns' names, which :func:`~sklstm.forecast` matches a
         DataFrame history by.
+    head : ndarray of shape (n_head, n_features), default=None
+        Rows that come before ``values``: a window with a negative start
+        ``s`` (at least ``-n_head``) reads ``head[n_head + s:]`` and then
+        the first rows of ``values``. :class:`~sklstm.SequenceWindower`
+        puts its padding, or the history it continues from, here, so that
+        a memory-mapped series is never copied.
 
     Attributes
     ----------
@@ -315,6 +327,7 @@ class WindowArray:
         future: np.ndarray | None = None,
         target: int | None = None,
         names: list[Any] | None = None,
+        head: np.ndarray | None = None,
     ) -> None:
         self.values = values
         self.starts = np.asarray(starts, dtype=np.intp)
@@ -325,6 +338,7 @@ class WindowArray:
         self.squeeze = bool(squeeze and values.shape[1] == 1 and self.future is None)
         self.target = target
         self.names = names
+        self.head = head
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -363,6 +377,7 @@ class WindowArray:
             future=self.future,
             target=self.target,
             names=self.names,
+            head=self.head,
         )
 
     def _all_windows(self) -> np.ndarray:
@@ -388,7 +403,19 @@ class WindowArray:
         windows : ndarray of shape (n, steps, n_channels)
             Always 3D: the form the estimators read.
         """
-        windows: np.ndarray = self._all_windows()[self.starts[index]]
+        starts = self.starts[index]
+        windows: np.ndarray
+        if self.head is None or not (starts < 0).any():
+            windows = self._all_windows()[starts]
+        else:  # the windows that begin in the head: joined by hand (a few)
+            steps = self.window + self.horizon
+            inside = starts >= 0
+            windows = np.empty((len(starts), steps, self.values.shape[1]), self.dtype)
+            windows[inside] = self._all_windows()[starts[inside]]
+            for i in np.flatnonzero(~inside):
+                start = int(starts[i])
+                first = self.head[len(self.head) + start :]
+                windows[i] = np.concatenate([first, self.values[: steps + start]])
         if self.future is None:
             return windows
         flag = np.zeros((*windows.shape[:2], 1), dtype=windows.dtype)
@@ -421,7 +448,7 @@ class WindowArray:
         ):
             rest = ()
         if isinstance(key, (int, np.integer)):
-            if self.future is None:  # a view of the series
+            if self.future is None and self.starts[key] >= 0:  # a view of the series
                 one = self._all_windows()[self.starts[key]]
             else:  # the flagged copy
                 one = self.take(np.array([key]))[0]
@@ -449,6 +476,66 @@ class WindowArray:
         if self.squeeze:
             out = out[:, :, 0]
         return out if dtype is None else out.astype(dtype, copy=False)
+
+
+class ScaledRows:
+    """Standardised rows of an array, computed for the rows that are read.
+
+    Behaves, for indexing by rows, as ``((values - mean) / scale)`` in
+    float32, without holding it: the targets of a memory-mapped series stay
+    in their file.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples, n_columns)
+    mean, scale : ndarray of shape (n_columns,)
+    """
+
+    def __init__(self, values: np.ndarray, mean: np.ndarray, scale: np.ndarray):
+        self.values = values
+        self.mean = mean
+        self.scale = scale
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.values.shape)
+
+    @property
+    def ndim(self) -> int:
+        return int(self.values.ndim)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index: Any) -> np.ndarray:
+        rows = (self.values[index] - self.mean) / self.scale
+        return np.ascontiguousarray(rows, dtype=np.float32)
+
+
+def column_stats(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each column, in float64, by chunks.
+
+    For arrays too large to copy (memory-mapped); the result matches
+    ``values.mean(axis=0)`` and ``values.std(axis=0)`` to float64 rounding.
+    """
+    n = len(values)
+    total = np.zeros(values.shape[1:])
+    for rows in row_chunks(n, _CHUNK_ROWS):
+        total += values[rows].sum(axis=0, dtype=np.float64)
+    mean = total / n
+    squares = np.zeros_like(mean)
+    for rows in row_chunks(n, _CHUNK_ROWS):
+        squares += ((values[rows] - mean) ** 2).sum(axis=0)
+    return mean, np.sqrt(squares / n)
+
+
+def memory_mapped(array: Any) -> bool:
+    """Whether ``array`` reads a memory-mapped file (``np.load(mmap_mode=...)``)."""
+    while array is not None:
+        if isinstance(array, (np.memmap, mmap.mmap)):
+            return True
+        array = getattr(array, "base", None)
+    return False
 
 
 def rows_of(X: Any, index: Any) -> np.ndarray:

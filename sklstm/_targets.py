@@ -28,6 +28,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 from torch import nn
 
+from ._sequences import ScaledRows, column_stats, memory_mapped, row_chunks
 from ._validation import FLOAT32_MAX, check_labels, numeric_target
 
 __all__ = [
@@ -160,11 +161,13 @@ class RegressionTarget(Target):
 
     def encode(
         self, y: np.ndarray, *, reset: bool, partial: bool, classes: Any = None
-    ) -> np.ndarray:
+    ) -> Any:  # an ndarray, or ScaledRows for a memory-mapped y
         est = self.estimator
         y = numeric_target(y, self._name)
         y2 = y.reshape(-1, 1) if y.ndim == 1 else y
-        if not partial and len(y2) > 1 and np.all(y2 == y2[0]):
+        # a memory-mapped y is read in parts and standardised batch by batch
+        lazy = memory_mapped(y2)
+        if not partial and len(y2) > 1 and _all_like_first(y2):
             value = y2[0, 0] if y2.shape[1] == 1 else y2[0].tolist()
             warnings.warn(
                 f"Every target in y is {value}: there is nothing to learn from X, "
@@ -177,8 +180,8 @@ class RegressionTarget(Target):
         if reset:
             est.n_outputs_ = y2.shape[1]
             if est.standardize_target:
-                est.y_mean_ = y2.mean(axis=0)
-                scale = y2.std(axis=0)
+                mean, scale = column_stats(y2) if lazy else (y2.mean(0), y2.std(0))
+                est.y_mean_ = mean
                 est.y_scale_ = np.where(scale > 0, scale, 1.0)
             else:
                 est.y_mean_, est.y_scale_ = None, None
@@ -187,6 +190,8 @@ class RegressionTarget(Target):
                 f"y has {y2.shape[1]} output(s), but {self._name} was fitted "
                 f"with {est.n_outputs_}."
             )
+        if lazy:
+            return self._encode_in_parts(y2, reset=reset)
         if est.y_mean_ is not None:
             y2 = (y2 - est.y_mean_) / est.y_scale_
             # continuing with the first fit's statistics: new targets can be far
@@ -201,6 +206,29 @@ class RegressionTarget(Target):
                     "were scaled, or fit afresh."
                 )
         return np.ascontiguousarray(y2, dtype=np.float32)
+
+    def _encode_in_parts(self, y2: np.ndarray, *, reset: bool) -> Any:
+        """``encode`` for a memory-mapped y: rows standardised when read."""
+        est = self.estimator
+        if est.y_mean_ is None:
+            if y2.dtype == np.float32:
+                return y2
+            return ScaledRows(y2, np.zeros(y2.shape[1]), np.ones(y2.shape[1]))
+        encoded = ScaledRows(y2, est.y_mean_, est.y_scale_)
+        if not reset:  # the first fit's statistics: new targets can be far
+            for rows in row_chunks(len(y2), 1 << 20):
+                part = np.abs((y2[rows] - est.y_mean_) / est.y_scale_)
+                if (part > FLOAT32_MAX).any():
+                    raise ValueError(
+                        f"y contains values more than {FLOAT32_MAX:.3g} standard "
+                        "deviations from the mean of the targets the model was "
+                        "first fitted on (rows "
+                        f"{rows.start}-{rows.stop - 1}), which standardised is "
+                        f"beyond the float32 range in which {self._name} "
+                        "computes. Scale y as the first targets were scaled, or "
+                        "fit afresh."
+                    )
+        return encoded
 
     def n_outputs(self) -> int:
         return int(self.estimator.n_outputs_)
@@ -475,7 +503,7 @@ class QuantileTarget(RegressionTarget):
 
     def encode(
         self, y: np.ndarray, *, reset: bool, partial: bool, classes: Any = None
-    ) -> np.ndarray:
+    ) -> Any:
         if reset:
             self.estimator.quantiles_ = check_quantiles(
                 self.estimator.quantiles, self._name
@@ -517,3 +545,11 @@ class QuantileTarget(RegressionTarget):
 
     def graph(self) -> nn.Module:
         return _QuantileGraph(self)
+
+
+def _all_like_first(values: np.ndarray) -> bool:
+    """Whether every row of ``values`` equals its first, read in parts."""
+    first = values[0]
+    return all(
+        bool(np.all(values[rows] == first)) for rows in row_chunks(len(values), 1 << 20)
+    )

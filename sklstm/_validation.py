@@ -19,7 +19,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ._compat import _check_sample_weight, _check_y
-from ._sequences import RaggedSequences, WindowArray, first_invalid
+from ._sequences import (
+    RaggedSequences,
+    WindowArray,
+    first_invalid,
+    memory_mapped,
+    row_chunks,
+)
 
 __all__ = [
     "FLOAT32_MAX",
@@ -302,11 +308,20 @@ def _check_windows(estimator: Any, X: WindowArray, *, reset: bool) -> WindowArra
     windows.squeeze = False
     bounds = input_bounds(estimator, n_channels, reset=reset)
     bounds = (bounds[0][: values.shape[1]], bounds[1][: values.shape[1]])
-    bad = first_invalid(values[np.newaxis], *bounds)
+    # row by row, in chunks: a long (memory-mapped) series is never copied
+    bad = first_invalid(values[:, np.newaxis], *bounds)
+    if bad is None and X.head is not None:
+        head = X.head.astype(values.dtype)
+        if first_invalid(head[:, np.newaxis], *bounds) is not None:
+            raise ValueError(
+                f"{name} cannot read the windows: the rows before the series "
+                "(its padding or continued history) hold values that are not "
+                "finite or beyond the float32 range. Fit the windower again."
+            )
     if bad is not None:
         covered = np.zeros(len(values) + 1, dtype=np.intp)
-        np.add.at(covered, X.starts, 1)
-        np.add.at(covered, X.starts + steps, -1)
+        np.add.at(covered, np.maximum(X.starts, 0), 1)
+        np.add.at(covered, np.maximum(X.starts + steps, 0), -1)
         read = np.flatnonzero(np.cumsum(covered[:-1]) > 0)  # rows some window reads
         bad = first_invalid(values[read][np.newaxis], *bounds)
         if bad is not None:
@@ -643,21 +658,26 @@ def numeric_target(y: Any, name: str) -> np.ndarray:
             f"y holds {y.dtype} values, but {name} predicts numbers. Turn dates "
             "and durations into numbers first (e.g. elapsed seconds)."
         )
-    try:
-        values: np.ndarray = y.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"y holds values that are not numbers ({exc}). {name} needs numeric "
-            "targets; for class labels use LSTMClassifier."
-        ) from exc
-    too_large = np.abs(values) > FLOAT32_MAX
-    if too_large.any():
-        index = np.unravel_index(int(np.argmax(too_large)), values.shape)
-        raise ValueError(
-            f"y contains {values[index]:.3g} at sample {int(index[0])}, beyond the "
-            f"float32 range (+-{FLOAT32_MAX:.3g}) in which {name} computes. "
-            "Rescale y, e.g. divide it by a power of ten."
-        )
+    if memory_mapped(y) and y.dtype.kind == "f":
+        values: np.ndarray = y  # read in parts, never copied whole
+    else:
+        try:
+            values = y.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"y holds values that are not numbers ({exc}). {name} needs "
+                "numeric targets; for class labels use LSTMClassifier."
+            ) from exc
+    for rows in row_chunks(len(values), 1 << 20):
+        too_large = np.abs(values[rows]) > FLOAT32_MAX
+        if too_large.any():
+            index = np.unravel_index(int(np.argmax(too_large)), too_large.shape)
+            value = values[rows][index]
+            raise ValueError(
+                f"y contains {value:.3g} at sample {int(index[0]) + rows.start}, "
+                f"beyond the float32 range (+-{FLOAT32_MAX:.3g}) in which {name} "
+                "computes. Rescale y, e.g. divide it by a power of ten."
+            )
     return values
 
 

@@ -185,6 +185,18 @@ class BatchIterator:
     shuffle : bool, default=False
     generator : torch.Generator, default=None
         Source of the shuffling permutation (seeded by the estimator).
+    shard : tuple of (int, int), default=None
+        ``(rank, world)`` in data-parallel training: every process draws the
+        same permutation and yields rows ``rank::world`` of each global batch
+        of ``batch_size`` rows, with a ``loss_scale`` of ``world / rows in the
+        global batch`` per row, so that the gradients averaged over the
+        processes are those of the global batch. A process whose share of a
+        (last, short) batch is empty gets the batch's first row with scale 0.
+
+    Attributes
+    ----------
+    global_sizes_ : list of int
+        The rows of each global batch of the last pass (sharded only).
     """
 
     def __init__(
@@ -193,11 +205,13 @@ class BatchIterator:
         batch_size: int,
         shuffle: bool = False,
         generator: torch.Generator | None = None,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
+        self.shard = shard
 
     def __len__(self) -> int:
         return -(-len(self.dataset) // self.batch_size)
@@ -208,8 +222,22 @@ class BatchIterator:
             order = torch.randperm(n, generator=self.generator).numpy()
         else:
             order = np.arange(n)
+        if self.shard is None:
+            for start in range(0, n, self.batch_size):
+                yield self.dataset.batch(order[start : start + self.batch_size])
+            return
+        rank, world = self.shard
+        self.global_sizes_: list[int] = []
         for start in range(0, n, self.batch_size):
-            yield self.dataset.batch(order[start : start + self.batch_size])
+            rows = order[start : start + self.batch_size]
+            self.global_sizes_.append(len(rows))
+            mine, scale = rows[rank::world], world / len(rows)
+            if len(mine) == 0:
+                mine, scale = rows[:1], 0.0
+            Xb, yb = self.dataset.batch(mine)
+            Xb = dict(Xb) if isinstance(Xb, dict) else {"X": Xb}
+            Xb["loss_scale"] = torch.full((len(mine),), scale)
+            yield Xb, yb
 
 
 class ValidationSplit:

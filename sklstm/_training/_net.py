@@ -40,6 +40,7 @@ from ._data import (
     convert,
     predict_chunks,
 )
+from ._distributed import Shard
 
 __all__ = [
     "OPTIMIZERS",
@@ -108,7 +109,31 @@ class _SequenceNet(NeuralNet):  # type: ignore[misc]
                 module.train(training)
 
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
-        return _run_module(self.module_, x, self.device)
+        # in data-parallel training the training passes go through the
+        # DistributedDataParallel wrapper, which averages the gradients
+        wrapper = self.__dict__.get("_ddp")
+        module = wrapper if wrapper is not None and torch.is_grad_enabled() else None
+        return _run_module(module or self.module_, x, self.device)
+
+    def train_step_single(self, batch: Any, **fit_params: Any) -> dict[str, Any]:
+        step: dict[str, Any] = super().train_step_single(batch, **fit_params)
+        if self.__dict__.get("_ddp") is not None:
+            # every process records (and guards on) the global batch's loss
+            loss = step["loss"].detach().clone()
+            torch.distributed.all_reduce(loss)
+            step["loss"] = loss / torch.distributed.get_world_size()
+        return step
+
+    def run_single_epoch(
+        self, iterator: Any, training: bool, prefix: str, step_fn: Any, **kw: Any
+    ) -> None:
+        super().run_single_epoch(iterator, training, prefix, step_fn, **kw)
+        sizes = getattr(iterator, "global_sizes_", None)
+        if training and sizes and getattr(iterator, "shard", None) is not None:
+            # the epoch's loss averages the global batches, as in one process
+            batches = self.history[-1]["batches"][-len(sizes) :]
+            for row, size in zip(batches, sizes, strict=True):
+                row[prefix + "_batch_size"] = size
 
     def get_loss(
         self,
@@ -118,10 +143,17 @@ class _SequenceNet(NeuralNet):  # type: ignore[misc]
         training: bool = False,
     ) -> torch.Tensor:
         loss = self.criterion_(y_pred, y_true.to(self.device))
+        weighted = isinstance(X, Mapping) and (
+            "sample_weight" in X or "loss_scale" in X
+        )
+        if weighted and loss.ndim > 1:  # one loss per output: average per sample
+            loss = loss.mean(dim=tuple(range(1, loss.ndim)))
         if isinstance(X, Mapping) and "sample_weight" in X:
-            if loss.ndim > 1:  # one loss per output: average them per sample
-                loss = loss.mean(dim=tuple(range(1, loss.ndim)))
             loss = loss * X["sample_weight"].to(loss.device)
+        if isinstance(X, Mapping) and "loss_scale" in X:
+            # a share of a global batch (data-parallel): its part of the mean
+            total: torch.Tensor = (loss * X["loss_scale"].to(loss.device)).sum()
+            return total
         mean: torch.Tensor = loss.mean()
         return mean
 
@@ -294,6 +326,7 @@ def build_net(config: NetConfig, seed: int) -> NeuralNet:
         iterator_train=BatchIterator,
         iterator_train__shuffle=True,
         iterator_train__generator=torch.Generator().manual_seed(seed),
+        iterator_train__shard=None,
         iterator_valid=BatchIterator,
         callbacks=_callbacks(config),
         predict_nonlinearity=None,
@@ -340,6 +373,7 @@ def train(
     epochs: int,
     seed: int,
     holdout: bool = True,
+    shard: Shard | None = None,
 ) -> TrainingStop:
     """Train ``net`` for up to ``epochs`` epochs, seeded by ``seed``.
 
@@ -347,6 +381,12 @@ def train(
     (warm start and ``partial_fit``). With ``holdout=False`` no validation part
     is split off, even when the net was built for early stopping. A diverging
     loss or a user's interrupt ends training early and is reported, not raised.
+
+    With a ``shard``, this process trains together with the others of its
+    world: on its rows of every global batch, through DistributedDataParallel
+    (which starts every process from rank 0's weights and averages the
+    gradients). Every process gets the same data, evaluates the whole
+    validation part, and ends with the same weights.
     """
     split = net.train_split
     net._interrupted = False
@@ -358,8 +398,13 @@ def train(
                 net.initialize()
             net.iterator_train__generator.manual_seed(seed)
             net.max_epochs = epochs
+            if shard is not None:
+                net.iterator_train__shard = (shard.rank, shard.world)
+                net.__dict__["_ddp"] = _wrap(net.module_, str(net.device))
             net.partial_fit(dataset)
     finally:
+        net.__dict__.pop("_ddp", None)
+        net.iterator_train__shard = None
         net.train_split = split
         if net.initialized_:
             net.module_.eval()
@@ -370,6 +415,14 @@ def train(
     return TrainingStop(
         diverged=getattr(guard, "message_", None), interrupted=interrupted
     )
+
+
+def _wrap(module: nn.Module, device: str) -> nn.Module:
+    """``module`` in DistributedDataParallel, on its device (for CUDA)."""
+    where = torch.device(device)
+    ids = [where] if where.type == "cuda" else None
+    wrapped: nn.Module = nn.parallel.DistributedDataParallel(module, device_ids=ids)
+    return wrapped
 
 
 def net_state(net: NeuralNet) -> dict[str, Any]:

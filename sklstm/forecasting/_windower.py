@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
-from .._sequences import WindowArray
+from .._sequences import WindowArray, memory_mapped
 from .._validation import is_sequence
 from ._panel import check_time_order, series_blocks
 from ._series import as_array, check_dtypes, explain_series, trailing_windows
@@ -81,6 +81,10 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     column names. A multivariate series gives a 3D output
     ``(n_rows, window, n_features)``; a DataFrame cannot hold that, so pandas
     output raises a ``ValueError`` for multivariate series.
+
+    A memory-mapped series (``np.load(path, mmap_mode="r")``) gives a
+    :class:`~sklstm.WindowArray` instead, which reads each window from the
+    file when it is used, so the series is never copied into memory.
 
     The output is a read-only view of the (padded) series: memory grows with the
     length of the series, not with ``window``. Copy it before writing to it.
@@ -206,7 +210,23 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 "DataFrame cannot hold. Use set_output(transform='default')."
             )
         window = int(self.window)
-        if self.continue_series and window > 1 and not self._is_fitted_series(series):
+        continues = (
+            self.continue_series and window > 1 and not self._is_fitted_series(series)
+        )
+        if memory_mapped(series) and not _pandas_output_requested(self):
+            # read window by window, never copied
+            keep = window - 1
+            if continues:
+                head = self.history_.astype(series.dtype)
+            elif self.padding == "edge":
+                head = np.repeat(series[:1], keep, axis=0)
+            else:
+                head = np.zeros((keep, series.shape[1]), dtype=series.dtype)
+            starts = np.arange(len(series)) - keep
+            return WindowArray(
+                series, starts, window, squeeze=self.n_features_in_ == 1, head=head
+            )
+        if continues:
             joined = np.concatenate([self.history_.astype(series.dtype), series])
             windows = trailing_windows(joined, window, self.padding)[window - 1 :]
         else:

@@ -1,0 +1,75 @@
+"""A memory-mapped series trains and predicts without being copied into memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.pipeline import Pipeline
+
+from sklstm import LSTMRegressor, SequenceWindower, WindowArray
+from sklstm._sequences import memory_mapped
+
+from ._params import FAST
+
+
+@pytest.fixture
+def on_disk(tmp_path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A float32 series saved with np.save, and the same opened as a memmap."""
+    rng = np.random.default_rng(0)
+    series = (np.sin(np.arange(600) / 4) + 0.1 * rng.normal(size=600)).astype(
+        np.float32
+    )
+    np.save(tmp_path / "series.npy", series)
+    return series, np.load(tmp_path / "series.npy", mmap_mode="r")
+
+
+@pytest.mark.parametrize("padding", ["edge", "zeros"])
+def test_windows_of_a_memmap_are_read_from_the_file(on_disk, padding):
+    series, mapped = on_disk
+    windower = SequenceWindower(5, padding=padding).fit(mapped)
+    windows = windower.transform(mapped)
+    assert isinstance(windows, WindowArray)
+    assert memory_mapped(windows.values)  # the file itself, not a copy
+    expected = SequenceWindower(5, padding=padding).fit(series).transform(series)
+    np.testing.assert_array_equal(np.asarray(windows), expected)
+    np.testing.assert_array_equal(windows[2], expected[2])  # a padded one
+    # rows after the fitted series continue from its last rows
+    later = windower.transform(mapped[100:150])
+    fitted_on_memory = SequenceWindower(5, padding=padding).fit(series)
+    np.testing.assert_array_equal(
+        np.asarray(later), fitted_on_memory.transform(series[100:150])
+    )
+
+
+def test_a_pipeline_on_a_memmap_equals_one_in_memory(on_disk):
+    series, mapped = on_disk
+
+    def fitted(values):
+        model = LSTMRegressor(**{**FAST, "max_epochs": 2})
+        pipe = Pipeline([("w", SequenceWindower(8)), ("m", model)])
+        return pipe.fit(values[:-1], values[1:]).predict(values[:-1])
+
+    np.testing.assert_array_equal(fitted(mapped), fitted(series))
+
+
+def test_memmap_targets_are_standardised_batch_by_batch(on_disk):
+    series, mapped = on_disk
+    X = np.lib.stride_tricks.sliding_window_view(series[:-1], 8)[:, :, np.newaxis]
+    on_file = LSTMRegressor(**{**FAST, "max_epochs": 2}).fit(X, mapped[8:])
+    in_memory = LSTMRegressor(**{**FAST, "max_epochs": 2}).fit(X, series[8:])
+    np.testing.assert_allclose(on_file.y_mean_, in_memory.y_mean_, rtol=1e-12)
+    np.testing.assert_allclose(on_file.y_scale_, in_memory.y_scale_, rtol=1e-12)
+    np.testing.assert_allclose(on_file.predict(X), in_memory.predict(X), rtol=1e-5)
+
+
+def test_a_memmap_with_a_huge_target_is_refused(tmp_path):
+    y = np.ones(50, dtype=np.float32)
+    y[7] = np.float32(3e38)
+    y = np.append(y, np.float32(np.finfo(np.float32).max))
+    np.save(tmp_path / "y.npy", y.astype(np.float64) * 10)
+    mapped = np.load(tmp_path / "y.npy", mmap_mode="r")
+    X = np.zeros((len(mapped), 3, 1))
+    with pytest.raises(ValueError, match=r"y contains 3e\+39 at sample 7"):
+        LSTMRegressor(**FAST).fit(X, mapped)
