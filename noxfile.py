@@ -1,5 +1,6 @@
 """Sessions (``nox -s NAME``): tests, tests_min, lint, typecheck, layers, docs,
-fuzz, bench, bench_memory and demo; ``nox`` alone runs tests and lint."""
+fuzz, bench, bench_memory, bench_out_of_core, scale_out and demo; ``nox``
+alone runs tests and lint."""
 
 from __future__ import annotations
 
@@ -137,6 +138,22 @@ def bench_memory(session: nox.Session) -> None:
     """Peak memory of windowing and training on a 1,000,000-step series."""
     _install(session, "test")
     session.run("python", "benchmarks/bench_memory.py", *session.posargs, env=ENV)
+
+
+@nox.session(default=False)
+def bench_out_of_core(session: nox.Session) -> None:
+    """Peak memory of fitting on a memory-mapped 10,000,000-step series."""
+    _install(session, "test")
+    session.run("python", "benchmarks/bench_out_of_core.py", *session.posargs, env=ENV)
+
+
+@nox.session(default=False)
+def scale_out(session: nox.Session) -> None:
+    """Data-parallel training under torchrun and searches on a dask cluster."""
+    _install(session, "test")
+    env = {**ENV, "GLOO_SOCKET_IFNAME": "lo"}
+    tests = ["tests/test_data_parallel.py", "tests/test_scale_out.py"]
+    session.run("python", "-m", "pytest", *tests, *session.posargs, env=env)
 
 
 @nox.session(default=False)
