@@ -1,6 +1,6 @@
 """Sessions (``nox -s NAME``): tests, tests_min, lint, typecheck, layers, docs,
-fuzz, bench, bench_memory, bench_out_of_core, scale_out and demo; ``nox``
-alone runs tests and lint."""
+fuzz, bench, bench_memory, bench_out_of_core, scale_out, scale_out_engines and
+demo; ``nox`` alone runs tests and lint."""
 
 from __future__ import annotations
 
@@ -154,6 +154,15 @@ def scale_out(session: nox.Session) -> None:
     env = {**ENV, "GLOO_SOCKET_IFNAME": "lo"}
     tests = ["tests/test_data_parallel.py", "tests/test_scale_out.py"]
     session.run("python", "-m", "pytest", *tests, *session.posargs, env=env)
+
+
+@nox.session(default=False)
+def scale_out_engines(session: nox.Session) -> None:
+    """Searches on Ray and Spark (heavy; Spark needs Java 17 or later)."""
+    _install(session, "test")
+    session.install("ray", "pyspark", "joblibspark")
+    tests = ["-m", "engines", "tests/engines"]
+    session.run("python", "-m", "pytest", *tests, *session.posargs, env=ENV)
 
 
 @nox.session(default=False)
