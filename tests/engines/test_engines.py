@@ -57,6 +57,13 @@ def test_ray_search_equals_the_local_one():
     assert_same_search(remote, local)
 
 
+# joblibspark asks for a resource profile per task, which local mode ignores
+@pytest.mark.filterwarnings("ignore:Spark local mode doesn't support stage-level")
+@pytest.mark.xfail(
+    reason="joblibspark 0.6.0 (its latest release) fails with joblib 1.6: "
+    "AttributeError: 'Parallel' object has no attribute '_backend_args'",
+    strict=True,
+)
 def test_spark_search_equals_the_local_one():
     pytest.importorskip("pyspark")
     joblibspark = pytest.importorskip("joblibspark")
