@@ -142,7 +142,7 @@ def bench_memory(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench_out_of_core(session: nox.Session) -> None:
-    """Peak memory of fitting on a memory-mapped 10,000,000-step series."""
+    """Peak memory of fitting on a memory-mapped 100,000,000-step series."""
     _install(session, "test")
     session.run("python", "benchmarks/bench_out_of_core.py", *session.posargs, env=ENV)
 

@@ -23,7 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _training
-from ._compat import Interval, StrOptions
+from ._compat import Interval, RealNotInt, StrOptions
 from ._sequences import RaggedSequences, channel_stats, scale_rows, window_stats
 from ._targets import Target
 from ._validation import (
@@ -62,6 +62,11 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             StrOptions({"auto"}),
         ],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "samples_per_epoch": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+            None,
+        ],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_training.OPTIMIZERS)), type],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -110,6 +115,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         standardize: bool = True,
         max_epochs: int | str = "auto",
         batch_size: int = 32,
+        samples_per_epoch: float | None = None,
         lr: float = 1e-3,
         optimizer: str | type = "adam",
         weight_decay: float = 0.0,
@@ -138,6 +144,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         self.standardize = standardize
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.samples_per_epoch = samples_per_epoch
         self.lr = lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay
@@ -273,6 +280,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             self.net_,
             dataset,
             epochs=1 if partial else self._max_epochs(len(X)),
+            samples=self.samples_per_epoch,
             seed=seed,
             holdout=holdout,
             shard=shard,
@@ -294,6 +302,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         n_train = n_samples
         if holdout:
             n_train -= int(np.ceil(self.validation_fraction * n_samples))
+        n_train = self._epoch_samples(n_train)
         for what, count in (("batch_size", self.batch_size), ("samples", n_train)):
             if count < shard.world:
                 name = (
@@ -309,6 +318,15 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
                     "or start fewer processes."
                 )
 
+    def _epoch_samples(self, n_train: int) -> int:
+        """The training samples of one epoch, of ``n_train``."""
+        budget = self.samples_per_epoch
+        if budget is None:
+            return n_train
+        if isinstance(budget, Integral):
+            return min(n_train, int(budget))
+        return min(n_train, int(np.ceil(budget * n_train)))
+
     def _max_epochs(self, n_samples: int) -> int:
         """``max_epochs``, with "auto" resolved for ``n_samples`` sequences.
 
@@ -321,6 +339,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         n_train = n_samples
         if self.early_stopping:
             n_train -= int(np.ceil(self.validation_fraction * n_samples))
+        n_train = self._epoch_samples(n_train)
         batches = max(1, int(np.ceil(max(n_train, 1) / self.batch_size)))
         fewest, most = _AUTO_EPOCHS
         return int(np.clip(np.ceil(_AUTO_STEPS / batches), fewest, most))
@@ -548,6 +567,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.setdefault("pooling", "last")  # pickled before pooling existed
         state.setdefault("conv_filters", None)  # or the convolutional branch
+        state.setdefault("samples_per_epoch", None)  # or epoch budgets
         state.setdefault("data_parallel", False)  # or data-parallel training
         super().__setstate__(state)
         net = self.__dict__.get("net_")

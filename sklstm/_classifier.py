@@ -77,6 +77,13 @@ class LSTMClassifier(ClassifierMixin, _BaseLSTM):  # type: ignore[misc]
         between 50 and 500: more epochs for data sets of a few batches.
     batch_size : int, default=16
         Number of sequences per gradient step.
+    samples_per_epoch : int, float or None, default=None
+        Training sequences per epoch, drawn at random without repeats (a new
+        draw every epoch): an int is a count, a float in (0, 1] a share of
+        the training samples; at most all of them. None: every training
+        sample in every epoch. It bounds the time and memory of an epoch on
+        very large data, such as the windows of a memory-mapped series (see
+        :ref:`scaling_out`); ``max_epochs="auto"`` counts its steps.
     lr : float, default=3e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
@@ -217,6 +224,7 @@ default="adam"
         class_weight: dict[Any, float] | str | None = None,
         max_epochs: int | str = "auto",
         batch_size: int = 16,
+        samples_per_epoch: float | None = None,
         lr: float = 3e-3,
         optimizer: str | type = "adam",
         weight_decay: float = 0.0,
@@ -246,6 +254,7 @@ default="adam"
             standardize=standardize,
             max_epochs=max_epochs,
             batch_size=batch_size,
+            samples_per_epoch=samples_per_epoch,
             lr=lr,
             optimizer=optimizer,
             weight_decay=weight_decay,

@@ -14,7 +14,12 @@ from typing import Any, TypeVar, cast
 
 from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    RealNotInt,
+    StrOptions,
+)
 from sklearn.utils._param_validation import validate_params as _validate_params
 from sklearn.utils.validation import _check_sample_weight, _check_y, _num_samples
 
@@ -22,6 +27,7 @@ __all__ = [
     "SKORCH_PRIVATE",
     "HasMethods",
     "Interval",
+    "RealNotInt",
     "StrOptions",
     "_check_sample_weight",
     "_check_y",

@@ -22,6 +22,7 @@ __all__ = [
     "column_stats",
     "first_invalid",
     "memory_mapped",
+    "pick",
     "row_chunks",
     "rows_of",
     "scale_rows",
@@ -49,6 +50,47 @@ _MEAN_AD_TO_STD = 1.2533
 def row_chunks(n: int, size: int) -> Iterator[slice]:
     for start in range(0, n, size):
         yield slice(start, min(start + size, n))
+
+
+def pick(positions: Any, index: Any) -> Any:
+    """``positions[index]``, where either may be a ``range``, which stays one.
+
+    A ``range`` (an arithmetic sequence, such as the starts of a series'
+    regular windows, or a block of rows) costs no memory however long it is:
+    a slice of it is another ``range``, an int an int, and an int array or a
+    boolean mask the positions it picks, computed, as an ndarray. A ``range``
+    as the index picks like the slice it stands for.
+    """
+    if isinstance(index, range):
+        if index.step > 0 and index.start >= 0:
+            index = slice(index.start, index.stop, index.step)
+        else:
+            index = as_array(index)
+    if not isinstance(positions, range) or isinstance(index, (slice, int, np.integer)):
+        return positions[index]
+    index = np.asarray(index)
+    n = len(positions)
+    if index.dtype.kind == "b":
+        if index.shape != (n,):
+            raise IndexError(
+                f"boolean index of shape {index.shape} does not match {n} rows"
+            )
+        index = np.flatnonzero(index)
+    elif index.size:
+        if index.dtype.kind not in "iu":
+            raise IndexError(f"rows are indexed by ints, got {index.dtype}")
+        if index.min() < -n or index.max() >= n:
+            raise IndexError(f"index out of bounds for {n} rows")
+        index = np.where(index < 0, index + n, index)
+    picked: np.ndarray = positions.start + positions.step * index.astype(np.intp)
+    return picked
+
+
+def as_array(positions: np.ndarray | range) -> np.ndarray:
+    """An int ndarray of ``positions`` (a ``range`` made whole)."""
+    if isinstance(positions, range):
+        return np.arange(positions.start, positions.stop, positions.step)
+    return positions
 
 
 def channel_stats(X: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -257,8 +299,10 @@ class WindowArray:
     ----------
     values : ndarray of shape (n_rows, n_features)
         The series' rows, end to end (kept read-only, not copied).
-    starts : ndarray of int of shape (n_windows,)
-        Row of ``values`` where each window starts.
+    starts : ndarray of int of shape (n_windows,), or range
+        Row of ``values`` where each window starts. A ``range`` (regular
+        windows, as :class:`~sklstm.SequenceWindower` cuts from a
+        memory-mapped series) is kept as it is: no memory per window.
     window : int
         Number of steps in each window.
     groups : ndarray of shape (n_windows,), default=None
@@ -318,7 +362,7 @@ class WindowArray:
     def __init__(
         self,
         values: np.ndarray,
-        starts: np.ndarray,
+        starts: np.ndarray | range,
         window: int,
         groups: np.ndarray | None = None,
         squeeze: bool = False,
@@ -330,7 +374,9 @@ class WindowArray:
         head: np.ndarray | None = None,
     ) -> None:
         self.values = values
-        self.starts = np.asarray(starts, dtype=np.intp)
+        self._starts = (
+            starts if isinstance(starts, range) else np.asarray(starts, dtype=np.intp)
+        )
         self.window = int(window)
         self.groups = groups
         self.horizon = int(horizon)
@@ -341,12 +387,17 @@ class WindowArray:
         self.head = head
 
     @property
+    def starts(self) -> np.ndarray:
+        """Row of ``values`` where each window starts (an ndarray of int)."""
+        return as_array(self._starts)
+
+    @property
     def shape(self) -> tuple[int, ...]:
         steps = self.window + self.horizon
         if self.squeeze:
-            return (len(self.starts), steps)
+            return (len(self._starts), steps)
         flag = 0 if self.future is None else 1
-        return (len(self.starts), steps, int(self.values.shape[1]) + flag)
+        return (len(self._starts), steps, int(self.values.shape[1]) + flag)
 
     @property
     def ndim(self) -> int:
@@ -357,7 +408,7 @@ class WindowArray:
         return self.values.dtype
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return len(self._starts)
 
     def __repr__(self) -> str:
         series = (
@@ -365,7 +416,9 @@ class WindowArray:
         )
         return f"WindowArray(shape={self.shape}, dtype={self.dtype}{series})"
 
-    def _like(self, starts: np.ndarray, groups: Any, values: Any = None) -> WindowArray:
+    def _like(
+        self, starts: np.ndarray | range, groups: Any, values: Any = None
+    ) -> WindowArray:
         """These windows' settings for other rows (or values)."""
         return WindowArray(
             self.values if values is None else values,
@@ -403,7 +456,7 @@ class WindowArray:
         windows : ndarray of shape (n, steps, n_channels)
             Always 3D: the form the estimators read.
         """
-        starts = self.starts[index]
+        starts = as_array(pick(self._starts, index))
         windows: np.ndarray
         if self.head is None or not (starts < 0).any():
             windows = self._all_windows()[starts]
@@ -435,7 +488,7 @@ class WindowArray:
         windows : WindowArray
             Of shape ``(n_windows, steps, n_channels)``.
         """
-        out = self._like(self.starts, self.groups)
+        out = self._like(self._starts, self.groups)
         out.squeeze = False
         return out
 
@@ -448,8 +501,9 @@ class WindowArray:
         ):
             rest = ()
         if isinstance(key, (int, np.integer)):
-            if self.future is None and self.starts[key] >= 0:  # a view of the series
-                one = self._all_windows()[self.starts[key]]
+            start = self._starts[key]
+            if self.future is None and start >= 0:  # a view of the series
+                one = self._all_windows()[start]
             else:  # the flagged copy
                 one = self.take(np.array([key]))[0]
             one = one[:, 0] if self.squeeze else one
@@ -465,7 +519,7 @@ class WindowArray:
                 )
             index = index.astype(np.intp)
         groups = None if self.groups is None else self.groups[index]
-        picked = self._like(self.starts[index], groups)
+        picked = self._like(pick(self._starts, index), groups)
         if not rest:
             return picked
         columns = (slice(None), *rest)

@@ -304,7 +304,7 @@ def _check_windows(estimator: Any, X: WindowArray, *, reset: bool) -> WindowArra
             X,
         )
     _check_channels(estimator, n_channels, reset=reset)
-    windows = X._like(X.starts, X.groups, values)
+    windows = X._like(X._starts, X.groups, values)
     windows.squeeze = False
     bounds = input_bounds(estimator, n_channels, reset=reset)
     bounds = (bounds[0][: values.shape[1]], bounds[1][: values.shape[1]])
@@ -319,17 +319,16 @@ def _check_windows(estimator: Any, X: WindowArray, *, reset: bool) -> WindowArra
                 "finite or beyond the float32 range. Fit the windower again."
             )
     if bad is not None:
+        starts = X.starts
         covered = np.zeros(len(values) + 1, dtype=np.intp)
-        np.add.at(covered, np.maximum(X.starts, 0), 1)
-        np.add.at(covered, np.maximum(X.starts + steps, 0), -1)
+        np.add.at(covered, np.maximum(starts, 0), 1)
+        np.add.at(covered, np.maximum(starts + steps, 0), -1)
         read = np.flatnonzero(np.cumsum(covered[:-1]) > 0)  # rows some window reads
         bad = first_invalid(values[read][np.newaxis], *bounds)
         if bad is not None:
             row, feature = int(read[bad[1]]), bad[2]
-            sample = int(
-                np.flatnonzero((X.starts <= row) & (row < X.starts + steps))[0]
-            )
-            step = row - int(X.starts[sample])
+            sample = int(np.flatnonzero((starts <= row) & (row < starts + steps))[0])
+            step = row - int(starts[sample])
             _raise_invalid(estimator, values[row, feature], sample, step, feature)
     return windows
 

@@ -187,9 +187,12 @@ def test_a_world_of_one_from_the_environment_starts_no_group(
     assert not torch.distributed.is_initialized()
 
 
-@pytest.mark.parametrize(("world", "batch", "n"), [(2, 32, 256), (3, 8, 20), (4, 5, 7)])
+@pytest.mark.parametrize(
+    ("world", "batch", "n", "samples"),
+    [(2, 32, 256, None), (3, 8, 20, None), (4, 5, 7, None), (2, 16, 300, 50)],
+)
 def test_every_row_of_every_global_batch_goes_to_one_process(
-    world: int, batch: int, n: int
+    world: int, batch: int, n: int, samples: int | None
 ) -> None:
     dataset = SequenceDataset(np.arange(n, dtype=float).reshape(n, 1, 1))
 
@@ -200,6 +203,7 @@ def test_every_row_of_every_global_batch_goes_to_one_process(
             shuffle=True,
             generator=torch.Generator().manual_seed(0),
             shard=(rank, world),
+            samples=samples,
         )
         return [
             (b["X"][:, 0, 0].int().tolist(), b["loss_scale"].numpy())
@@ -207,9 +211,14 @@ def test_every_row_of_every_global_batch_goes_to_one_process(
         ]
 
     alone = BatchIterator(
-        dataset, batch, shuffle=True, generator=torch.Generator().manual_seed(0)
+        dataset,
+        batch,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(0),
+        samples=samples,
     )
     whole = [b[:, 0, 0].int().tolist() for b, _ in alone]
+    assert sum(map(len, whole)) == (samples or n)  # an epoch budget: its draw
     per_rank = [shares(rank) for rank in range(world)]
     for i, rows in enumerate(whole):
         taken = [per_rank[rank][i] for rank in range(world)]

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.pipeline import Pipeline
+from skorch.callbacks import Callback
 
 from sklstm import LSTMRegressor, SequenceWindower, WindowArray
 from sklstm._sequences import memory_mapped
@@ -73,3 +74,74 @@ def test_a_memmap_with_a_huge_target_is_refused(tmp_path):
     X = np.zeros((len(mapped), 3, 1))
     with pytest.raises(ValueError, match=r"y contains 3e\+39 at sample 7"):
         LSTMRegressor(**FAST).fit(X, mapped)
+
+
+def test_the_windows_of_a_memmap_hold_no_memory_per_window(on_disk):
+    _, mapped = on_disk
+    windows = SequenceWindower(8).fit(mapped).transform(mapped)
+    # the starts are a range, whatever the series' length
+    assert isinstance(windows._starts, range)
+    np.testing.assert_array_equal(windows.starts, np.arange(len(mapped)) - 7)
+
+
+class _RowsSeen(Callback):
+    """Records the targets of every training batch, per epoch."""
+
+    def initialize(self):
+        self.epochs = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.epochs.append([])
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        if training:
+            self.epochs[-1].extend(batch[1][:, 0].tolist())
+
+
+@pytest.mark.parametrize(
+    ("budget", "per_epoch"), [(100, 100), (0.25, 150), (10**6, 599)]
+)
+def test_an_epoch_budget_trains_on_distinct_windows(on_disk, budget, per_epoch):
+    _, mapped = on_disk
+    model = LSTMRegressor(
+        **{**FAST, "max_epochs": 3},
+        samples_per_epoch=budget,
+        standardize_target=False,
+        callbacks=[_RowsSeen()],
+    )
+    Pipeline([("w", SequenceWindower(8)), ("m", model)]).fit(mapped[:-1], mapped[1:])
+    callbacks = dict(model.net_.callbacks_).values()
+    (seen,) = [c for c in callbacks if isinstance(c, _RowsSeen)]
+    assert len(seen.epochs) == model.n_iter_ == 3
+    # targets are the series' values, distinct here: one per window drawn
+    for rows in seen.epochs:
+        assert len(rows) == len(set(rows)) == per_epoch
+    draws = {frozenset(rows) for rows in seen.epochs}
+    assert len(draws) == (1 if per_epoch == 599 else 3)  # all, or new each epoch
+
+
+def test_a_budgeted_pipeline_on_a_memmap_equals_one_in_memory(on_disk):
+    series, mapped = on_disk
+
+    def fitted(values):
+        model = LSTMRegressor(
+            **FAST, samples_per_epoch=64, early_stopping=True, n_iter_no_change=3
+        )
+        pipe = Pipeline([("w", SequenceWindower(8)), ("m", model)])
+        return pipe.fit(values[:-1], values[1:])
+
+    on_file, in_memory = fitted(mapped), fitted(series)
+    assert on_file[-1].n_iter_ == in_memory[-1].n_iter_
+    np.testing.assert_array_equal(
+        on_file.predict(series[:-1]), in_memory.predict(series[:-1])
+    )
+
+
+def test_auto_epochs_count_the_steps_of_the_budget():
+    model = LSTMRegressor(batch_size=32)
+    assert model._max_epochs(3200) == 50  # 100 steps an epoch: the fewest epochs
+    model.set_params(samples_per_epoch=64)
+    assert model._max_epochs(3200) == 500  # 2 steps an epoch: the most
+    model.set_params(samples_per_epoch=0.05)
+    assert model._max_epochs(3200) == 200  # 160 rows, 5 steps an epoch

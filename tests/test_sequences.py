@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sklstm._sequences import channel_stats, first_invalid
+from sklstm._sequences import (
+    WindowArray,
+    as_array,
+    channel_stats,
+    first_invalid,
+    pick,
+)
 
 
 def _windows(n=50, window=7, channels=2):
@@ -41,3 +47,52 @@ def test_first_invalid_finds_the_first_bad_value(monkeypatch):
     X[8, 1, 0] = np.inf
     X[5, 3, 1] = np.nan
     assert first_invalid(X) == (5, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        5,
+        -1,
+        slice(None),
+        slice(3, 17, 2),
+        slice(None, None, -1),
+        np.array([0, 19, -20, 7, 7]),
+        np.arange(20) % 3 == 0,
+        np.array([], dtype=int),
+        range(4, 9),
+    ],
+)
+def test_a_range_of_positions_picks_as_its_array(index):
+    positions = range(-3, 37, 2)
+    as_numpy = np.arange(-3, 37, 2)
+    expected = as_numpy[slice(4, 9) if isinstance(index, range) else index]
+    picked = pick(positions, index)
+    np.testing.assert_array_equal(np.asarray(as_array(picked)), expected)
+    if isinstance(index, (slice, range)):
+        assert isinstance(picked, range)  # stays free of memory
+    # an array of positions picks the same
+    np.testing.assert_array_equal(as_array(pick(as_numpy, index)), expected)
+
+
+@pytest.mark.parametrize("index", [np.array([20]), np.array([-21]), np.ones(3, bool)])
+def test_a_range_refuses_positions_beyond_it(index):
+    with pytest.raises(IndexError):
+        pick(range(20), index)
+
+
+def test_windows_with_regular_starts_equal_those_with_an_array():
+    values = np.arange(40.0).reshape(20, 2)
+    head = -np.ones((3, 2))
+    regular = WindowArray(values, range(-3, 14), 4, head=head)
+    listed = WindowArray(values, np.arange(-3, 14), 4, head=head)
+    assert isinstance(regular._starts, range)
+    assert regular.shape == listed.shape == (17, 4, 2)
+    np.testing.assert_array_equal(regular.starts, listed.starts)
+    np.testing.assert_array_equal(np.asarray(regular), np.asarray(listed))
+    for key in (0, 2, 16, -1):
+        np.testing.assert_array_equal(regular[key], listed[key])
+    for rows in (slice(2, 9), np.array([16, 0, 5]), np.arange(17) % 2 == 1):
+        part = regular[rows]
+        np.testing.assert_array_equal(np.asarray(part), np.asarray(listed[rows]))
+    assert isinstance(regular[2:9]._starts, range)

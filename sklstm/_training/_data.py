@@ -14,13 +14,21 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
-from .._sequences import RaggedSequences, WindowArray, row_chunks, rows_of
+from .._sequences import (
+    RaggedSequences,
+    WindowArray,
+    as_array,
+    pick,
+    row_chunks,
+    rows_of,
+)
 
 __all__ = [
     "BatchIterator",
     "SequenceDataset",
     "ValidationSplit",
     "convert",
+    "draw_distinct",
     "predict_chunks",
     "to_batch",
 ]
@@ -41,9 +49,10 @@ class SequenceDataset(torch.utils.data.Dataset):  # type: ignore[type-arg]
 default=None
         Standardisation applied per batch: ``(X - mean) / scale``, with the
         same statistics for every sequence or a row of them per sequence.
-    rows : ndarray of int, default=None
+    rows : ndarray of int or range, default=None
         Restrict the dataset to these rows of ``X`` (used for validation
-        splits without copying ``X``).
+        splits without copying ``X``; a ``range`` holds a block of rows in no
+        memory).
     """
 
     def __init__(
@@ -54,7 +63,7 @@ default=None
         *,
         mean: np.ndarray | None = None,
         scale: np.ndarray | None = None,
-        rows: np.ndarray | None = None,
+        rows: np.ndarray | range | None = None,
     ) -> None:
         self.X = X
         self.y = y
@@ -71,9 +80,9 @@ default=None
         single = {k: v[0] for k, v in Xb.items()} if isinstance(Xb, dict) else Xb[0]
         return single, (yb[0] if yb is not None else None)
 
-    def subset(self, rows: np.ndarray) -> SequenceDataset:
+    def subset(self, rows: np.ndarray | range) -> SequenceDataset:
         """The dataset restricted to ``rows`` (positions within this dataset)."""
-        base = self.rows[rows] if self.rows is not None else rows
+        base = pick(self.rows, rows) if self.rows is not None else rows
         return SequenceDataset(
             self.X,
             self.y,
@@ -87,26 +96,26 @@ default=None
         """Where each row's window starts in its panel (its time), or None."""
         if not isinstance(self.X, WindowArray):
             return None
-        starts = self.X.starts
-        return starts if self.rows is None else starts[self.rows]
+        starts = self.X._starts
+        return as_array(starts if self.rows is None else pick(starts, self.rows))
 
     def series(self) -> np.ndarray | None:
         """The series of each row, when X is the windows of a panel (else None)."""
         groups = self.X.groups if isinstance(self.X, WindowArray) else None
         if groups is None:
             return None
-        return groups if self.rows is None else groups[self.rows]
+        return groups if self.rows is None else as_array(pick(groups, self.rows))
 
     def targets(self) -> np.ndarray | None:
         """The targets of the rows in this dataset."""
         if self.y is None:
             return None
-        return self.y if self.rows is None else self.y[self.rows]
+        return self.y if self.rows is None else pick(self.y, self.rows)
 
     def batch(self, index: np.ndarray) -> tuple[Any, torch.Tensor | None]:
         """Return ``(X_batch, y_batch)`` for positions ``index`` of this dataset."""
         if self.rows is not None:
-            index = self.rows[index]
+            index = pick(self.rows, index)
         Xb: Any = to_batch(self.X, index, self.mean, self.scale)
         yb = torch.from_numpy(self.y[index]) if self.y is not None else None
         if self.sample_weight is None:
@@ -192,6 +201,12 @@ class BatchIterator:
         global batch`` per row, so that the gradients averaged over the
         processes are those of the global batch. A process whose share of a
         (last, short) batch is empty gets the batch's first row with scale 0.
+    samples : int or float, default=None
+        Rows per pass (an epoch), drawn at random without repeats and in a
+        random order (with ``shuffle``): an int is a count, a float in (0, 1]
+        a share of the dataset (rounded up); either is at most the dataset's
+        size. The draw holds only the rows drawn, never a permutation of the
+        whole dataset. None: every row, once.
 
     Attributes
     ----------
@@ -206,30 +221,47 @@ class BatchIterator:
         shuffle: bool = False,
         generator: torch.Generator | None = None,
         shard: tuple[int, int] | None = None,
+        samples: float | None = None,
     ) -> None:
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
         self.shard = shard
+        self.samples = samples
+
+    def _n_rows(self) -> int:
+        """The rows of one pass."""
+        n = len(self.dataset)
+        if self.samples is None:
+            return n
+        if isinstance(self.samples, float):
+            return min(n, int(np.ceil(self.samples * n)))
+        return min(n, int(self.samples))
 
     def __len__(self) -> int:
-        return -(-len(self.dataset) // self.batch_size)
+        return -(-self._n_rows() // self.batch_size)
+
+    def _order(self) -> np.ndarray | range:
+        """The rows of this pass, in the order they are read."""
+        n, k = len(self.dataset), self._n_rows()
+        if not self.shuffle:
+            return range(k)
+        if 2 * k > n:  # most rows: a permutation costs little more
+            return torch.randperm(n, generator=self.generator)[:k].numpy()
+        return draw_distinct(n, k, self.generator).numpy()
 
     def __iter__(self) -> Iterator[tuple[Any, torch.Tensor | None]]:
-        n = len(self.dataset)
-        if self.shuffle:
-            order = torch.randperm(n, generator=self.generator).numpy()
-        else:
-            order = np.arange(n)
+        order = self._order()
+        n = len(order)
         if self.shard is None:
             for start in range(0, n, self.batch_size):
-                yield self.dataset.batch(order[start : start + self.batch_size])
+                yield self.dataset.batch(_block(order, start, self.batch_size))
             return
         rank, world = self.shard
         self.global_sizes_: list[int] = []
         for start in range(0, n, self.batch_size):
-            rows = order[start : start + self.batch_size]
+            rows = _block(order, start, self.batch_size)
             self.global_sizes_.append(len(rows))
             mine, scale = rows[rank::world], world / len(rows)
             if len(mine) == 0:
@@ -238,6 +270,29 @@ class BatchIterator:
             Xb = dict(Xb) if isinstance(Xb, dict) else {"X": Xb}
             Xb["loss_scale"] = torch.full((len(mine),), scale)
             yield Xb, yb
+
+
+def _block(order: np.ndarray | range, start: int, size: int) -> np.ndarray:
+    """Rows ``start:start + size`` of ``order`` as an int array."""
+    return as_array(order[start : start + size])
+
+
+def draw_distinct(
+    n: int, k: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """``k`` distinct ints of ``range(n)``, uniformly at random, in random order.
+
+    Draws with repeats and tops up until ``k`` distinct ones are found, so it
+    holds O(k) ints, not a permutation of ``n``: the set found is that of the
+    first draws of an i.i.d. uniform sequence that show ``k`` distinct
+    values, uniform over the ``k``-subsets by symmetry. Quick while ``k`` is
+    at most about half of ``n``.
+    """
+    picked = torch.empty(0, dtype=torch.int64)
+    while len(picked) < k:
+        more = torch.randint(n, (k - len(picked),), generator=generator)
+        picked = torch.unique(torch.cat([picked, more]))  # sorted
+    return picked[torch.randperm(k, generator=generator)]
 
 
 class ValidationSplit:
@@ -272,17 +327,17 @@ class ValidationSplit:
                 f"leaves {n - n_valid} for training and {n_valid} for validation. "
                 "Pass more samples or change validation_fraction."
             )
-        positions = np.arange(n)
         if self.mode == "tail":
             series = dataset.series()
             if series is not None:
                 return self._tail_of_each(dataset, series)
-            return dataset.subset(positions[:-n_valid]), dataset.subset(
-                positions[-n_valid:]
+            # blocks of rows: no memory per sample, however many there are
+            return dataset.subset(range(n - n_valid)), dataset.subset(
+                range(n - n_valid, n)
             )
         stratify = dataset.targets() if self.mode == "stratified" else None
         train, valid = train_test_split(
-            positions, test_size=n_valid, random_state=self.seed, stratify=stratify
+            np.arange(n), test_size=n_valid, random_state=self.seed, stratify=stratify
         )
         return dataset.subset(np.sort(train)), dataset.subset(np.sort(valid))
 

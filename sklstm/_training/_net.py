@@ -327,6 +327,7 @@ def build_net(config: NetConfig, seed: int) -> NeuralNet:
         iterator_train__shuffle=True,
         iterator_train__generator=torch.Generator().manual_seed(seed),
         iterator_train__shard=None,
+        iterator_train__samples=None,
         iterator_valid=BatchIterator,
         callbacks=_callbacks(config),
         predict_nonlinearity=None,
@@ -374,6 +375,7 @@ def train(
     seed: int,
     holdout: bool = True,
     shard: Shard | None = None,
+    samples: float | None = None,
 ) -> TrainingStop:
     """Train ``net`` for up to ``epochs`` epochs, seeded by ``seed``.
 
@@ -387,6 +389,9 @@ def train(
     (which starts every process from rank 0's weights and averages the
     gradients). Every process gets the same data, evaluates the whole
     validation part, and ends with the same weights.
+
+    ``samples`` (an int, or a float share) bounds the training rows of each
+    epoch, drawn afresh every epoch; None trains on every row.
     """
     split = net.train_split
     net._interrupted = False
@@ -398,6 +403,7 @@ def train(
                 net.initialize()
             net.iterator_train__generator.manual_seed(seed)
             net.max_epochs = epochs
+            net.iterator_train__samples = samples
             if shard is not None:
                 net.iterator_train__shard = (shard.rank, shard.world)
                 net.__dict__["_ddp"] = _wrap(net.module_, str(net.device))

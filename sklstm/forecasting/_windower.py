@@ -222,7 +222,7 @@ class SequenceWindower(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 head = np.repeat(series[:1], keep, axis=0)
             else:
                 head = np.zeros((keep, series.shape[1]), dtype=series.dtype)
-            starts = np.arange(len(series)) - keep
+            starts = range(-keep, len(series) - keep)  # no memory per window
             return WindowArray(
                 series, starts, window, squeeze=self.n_features_in_ == 1, head=head
             )
