@@ -160,7 +160,8 @@ def scale_out(session: nox.Session) -> None:
 def scale_out_engines(session: nox.Session) -> None:
     """Searches on Ray and Spark (heavy; Spark needs Java 17 or later)."""
     _install(session, "test")
-    session.install("ray", "pyspark", "joblibspark")
+    # joblibspark 0.6.0 (the latest) needs a joblib before 1.5
+    session.install("ray", "pyspark", "joblibspark", "joblib<1.5")
     tests = ["-m", "engines", "tests/engines"]
     session.run("python", "-m", "pytest", *tests, *session.posargs, env=ENV)
 
