@@ -2,9 +2,10 @@
 
 Classification: UCR/UEA sets bundled with aeon (univariate and multivariate,
 short and long, ragged included), their standard train/test splits. Each row is
-``LSTMClassifier(pooling=p, random_state=0)`` with every other setting at its
-default, next to 1-NN with dynamic time warping (aeon), the usual baseline of
-the UCR archive.
+``LSTMClassifier(pooling=p, random_state=s)`` with every other setting at its
+default, the mean over the seeds ``s`` of ``--seeds`` (0 alone by default:
+with a few dozen training series, seeds differ by several points), next to
+1-NN with dynamic time warping (aeon), the usual baseline of the UCR archive.
 
 Regression: the co2 (weekly, gaps interpolated) and sunspots (yearly) series
 bundled with statsmodels, next-step forecasts from windows of two seasons,
@@ -79,11 +80,13 @@ def _timed_fit(model: Any, X: Any, y: Any) -> tuple[Any, float]:
     return model, time.perf_counter() - start
 
 
-def _row(model: str, value: float, seconds: float = 0.0) -> None:
-    print(f"{'':<22} {model:<24} {value:8.3f} {seconds:8.1f}", flush=True)
+def _row(model: str, value: float, seconds: float = 0.0, note: str = "") -> None:
+    print(f"{'':<22} {model:<24} {value:8.3f} {seconds:8.1f}{note}", flush=True)
 
 
-def classification(poolings: tuple[str, ...], names: list[str]) -> None:
+def classification(
+    poolings: tuple[str, ...], names: list[str], seeds: list[int]
+) -> None:
     from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
 
     header = f"{'data set':<22} {'model':<24} {'accuracy':>8} {'fit (s)':>8}"
@@ -98,13 +101,17 @@ def classification(poolings: tuple[str, ...], names: list[str]) -> None:
         _row("1-NN DTW", accuracy, seconds)
         train, test = _to_sklstm(X_train), _to_sklstm(X_test)
         for pooling in poolings:
-            model, seconds = _timed_fit(
-                LSTMClassifier(pooling=pooling, random_state=0, **SETTINGS),
-                train,
-                y_train,
-            )
-            accuracy = accuracy_score(y_test, model.predict(test))
-            _row(f"LSTMClassifier {pooling}", accuracy, seconds)
+            scores, times = [], []
+            for seed in seeds:
+                model, seconds = _timed_fit(
+                    LSTMClassifier(pooling=pooling, random_state=seed, **SETTINGS),
+                    train,
+                    y_train,
+                )
+                scores.append(accuracy_score(y_test, model.predict(test)))
+                times.append(seconds)
+            each = "" if len(seeds) == 1 else f"  seeds: {np.round(scores, 3)}"
+            _row(f"LSTMClassifier {pooling}", np.mean(scores), np.mean(times), each)
 
 
 def _series(name: str) -> np.ndarray:
@@ -184,6 +191,14 @@ def main() -> None:
         choices=["none", "standard", "mean_abs", "robust"],
         help="the regressors' window_scaling, instead of the default",
     )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="random_state of each classifier fit: the mean accuracy and fit "
+        "time are printed, and each seed's accuracy",
+    )
     parser.add_argument("--skip-regression", action="store_true")
     parser.add_argument("--skip-classification", action="store_true")
     args = parser.parse_args()
@@ -210,7 +225,7 @@ def main() -> None:
         f"{dict(SETTINGS, **REGRESSOR_SETTINGS) or 'the defaults'}"
     )
     if not args.skip_classification:
-        classification(tuple(args.poolings), args.datasets)
+        classification(tuple(args.poolings), args.datasets, args.seeds)
     if not args.skip_regression:
         regression(tuple(args.poolings))
 

@@ -272,6 +272,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
                 self.x_mean_, self.x_scale_ = channel_stats(steps)
             else:
                 self.x_mean_, self.x_scale_ = None, None
+            self.__dict__.pop("_conv_norm", None)  # a fresh network: the current
             self._built_config = self._net_config()
             self.net_ = _training.build_net(self._built_config, seed)
         mean, scale = self._input_stats(X, target_stats)
@@ -386,6 +387,8 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             ),
             pooling=self.pooling,
             conv_filters=self.conv_filters,
+            # a layer norm only in networks built before the batch norm
+            conv_norm=self.__dict__.get("_conv_norm", "batch"),
         )
         return _training.NetConfig(
             module=module,
@@ -569,6 +572,11 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         state.setdefault("conv_filters", None)  # or the convolutional branch
         state.setdefault("samples_per_epoch", None)  # or epoch budgets
         state.setdefault("data_parallel", False)  # or data-parallel training
+        if "net_" in state and "_conv_norm" not in state:
+            # a convolutional branch built before the batch norm: layer norms
+            built = getattr(state.get("_built_config"), "module", None)
+            if getattr(built, "conv_norm", "batch") == "layer":
+                state["_conv_norm"] = "layer"
         super().__setstate__(state)
         net = self.__dict__.get("net_")
         if net is not None:  # skorch maps a CUDA net to the CPU when needed

@@ -424,9 +424,13 @@ def _decode_estimator(
         setattr(estimator, attr, _decode(value))
     if isinstance(estimator, _BaseLSTM):
         estimator.device_ = _load_device(estimator.device_, device)
+        state = tensors[encoded["tensors"]]
+        if estimator.conv_filters is not None and not any(
+            key.endswith("norm.running_mean") for key in state["module"]
+        ):  # written before the convolutions' batch norm: layer norms
+            estimator._conv_norm = "layer"
         config = estimator._net_config()
         estimator._built_config = config
-        state = tensors[encoded["tensors"]]
         estimator.net_ = _training.rebuild_net(
             config,
             estimator._torch_seed,

@@ -345,3 +345,44 @@ def test_a_pickled_module_keeps_its_branch():
     restored = pickle.loads(pickle.dumps(model))
     assert restored.net_.module_.conv is not None
     np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+
+
+def _with_layer_norms(model):
+    """``model`` as fitted before the convolutions had a batch norm."""
+    import dataclasses
+
+    from sklstm._nn import SequenceModule
+
+    legacy = dataclasses.replace(model._built_config.module, conv_norm="layer")
+    model._built_config = dataclasses.replace(model._built_config, module=legacy)
+    torch.manual_seed(0)
+    model.net_.module_ = SequenceModule(**dataclasses.asdict(legacy)).eval()
+    model._conv_norm = "layer"
+    return model
+
+
+def test_a_file_with_layer_normed_convolutions_loads_them(tmp_path):
+    X, y = np.random.RandomState(0).normal(size=(40, 6)), np.arange(40) % 2
+    model = _with_layer_norms(LSTMClassifier(**PARAMS, conv_filters=3).fit(X, y))
+    save_model(model, tmp_path / "old.sklstm")
+    restored = load_model(tmp_path / "old.sklstm")
+    norm = restored.net_.module_.conv.blocks[0].norm
+    assert isinstance(norm, torch.nn.LayerNorm)
+    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+    # a fresh fit builds today's branch
+    restored.fit(X, y)
+    assert not isinstance(restored.net_.module_.conv.blocks[0].norm, torch.nn.LayerNorm)
+
+
+def test_a_pickle_with_layer_normed_convolutions_continues_training():
+    X, y = np.random.RandomState(0).normal(size=(40, 6)), np.arange(40) % 2
+    model = _with_layer_norms(LSTMClassifier(**PARAMS, conv_filters=3).fit(X, y))
+    state = pickle.loads(pickle.dumps(model)).__dict__
+    # what such a pickle lacks: the marker, and the config's conv_norm
+    del state["_conv_norm"]
+    del state["_built_config"].module.__dict__["conv_norm"]
+    old = LSTMClassifier.__new__(LSTMClassifier)
+    old.__setstate__(state)
+    np.testing.assert_array_equal(old.predict_proba(X), model.predict_proba(X))
+    old.set_params(warm_start=True).fit(X, y)  # the same network, trained on
+    assert isinstance(old.net_.module_.conv.blocks[0].norm, torch.nn.LayerNorm)

@@ -5,6 +5,7 @@ dropout -> linear head. Encoders are registered in ``ENCODERS`` by the ``cell``
 names the estimators accept.
 """
 
+from ._conv import SequenceBatchNorm, refresh_statistics
 from ._encoders import CausalEncoder, Encoder
 from ._module import ENCODERS, SequenceModule, make_encoder, resolve_cell_params
 from ._pooling import POOLINGS, Pooling
@@ -20,8 +21,10 @@ __all__ = [
     "LSTMEncoder",
     "Pooling",
     "RNNEncoder",
+    "SequenceBatchNorm",
     "SequenceModule",
     "WindowStepper",
     "make_encoder",
+    "refresh_statistics",
     "resolve_cell_params",
 ]

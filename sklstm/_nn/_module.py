@@ -136,6 +136,9 @@ class SequenceModule(nn.Module):
         ``2 * conv_filters`` and ``conv_filters`` filters) read the sequences
         beside the encoder (LSTM-FCN, see ``_conv``), their time-averaged
         output joined to the encoder's vector before the head.
+    conv_norm : {"batch", "layer"}, default="batch"
+        The convolutions' normalisation (see ``_conv``); ``"layer"`` is what
+        modules saved before the batch norm have.
     """
 
     def __init__(
@@ -152,6 +155,7 @@ class SequenceModule(nn.Module):
         cell_params: Mapping[str, Any] | None = None,
         pooling: str = "last",
         conv_filters: int | None = None,
+        conv_norm: str = "batch",
     ) -> None:
         super().__init__()
         self.embedding: nn.Embedding | None = None
@@ -170,7 +174,11 @@ class SequenceModule(nn.Module):
         self.pooling = (
             None if pooling == "last" else Pooling(pooling, self.encoder.output_size)
         )
-        self.conv = None if conv_filters is None else ConvBranch(n_inputs, conv_filters)
+        self.conv = (
+            None
+            if conv_filters is None
+            else ConvBranch(n_inputs, conv_filters, conv_norm)
+        )
         width = self.encoder.output_size
         if self.conv is not None:
             width += self.conv.output_size

@@ -24,7 +24,7 @@ from skorch.utils import noop
 from torch import nn
 
 from .. import _compat as skorch_private
-from .._nn import SequenceModule, WindowStepper
+from .._nn import SequenceBatchNorm, SequenceModule, WindowStepper, refresh_statistics
 from .._sequences import RaggedSequences
 from ._callbacks import (
     EarlyStoppingBest,
@@ -174,6 +174,8 @@ class ModuleConfig:
     cell_params: Mapping[str, Any]
     pooling: str = "last"
     conv_filters: int | None = None
+    # the default is what configs pickled before the batch norm had
+    conv_norm: str = "layer"
 
 
 @dataclass(frozen=True)
@@ -407,7 +409,10 @@ def train(
             if shard is not None:
                 net.iterator_train__shard = (shard.rank, shard.world)
                 net.__dict__["_ddp"] = _wrap(net.module_, str(net.device))
-            net.partial_fit(dataset)
+            with _synced_norms(net.module_, shard is not None):
+                net.partial_fit(dataset)
+            if not net._interrupted:
+                _refresh_statistics(net, dataset)
     finally:
         net.__dict__.pop("_ddp", None)
         net.iterator_train__shard = None
@@ -420,6 +425,37 @@ def train(
     guard = dict(net.callbacks_).get("finite_guard")
     return TrainingStop(
         diverged=getattr(guard, "message_", None), interrupted=interrupted
+    )
+
+
+@contextlib.contextmanager
+def _synced_norms(module: nn.Module, synced: bool) -> Iterator[None]:
+    """Batch norms with the statistics of the global batch while training
+    data-parallel (each process sees its share of every batch)."""
+    norms = [m for m in module.modules() if isinstance(m, SequenceBatchNorm)]
+    if not synced or not norms:
+        yield
+        return
+    for norm in norms:
+        norm.synced = True
+    try:
+        yield
+    finally:
+        for norm in norms:
+            norm.synced = False
+
+
+def _refresh_statistics(net: NeuralNet, dataset: SequenceDataset) -> None:
+    """Give the batch norms the statistics of the training part, for the final
+    weights (the running averages of training lag behind them).
+
+    Every process of a data-parallel world reads the whole training part, so
+    all end with the same statistics.
+    """
+    part = dataset if net.train_split is None else net.train_split(dataset)[0]
+    batches = (Xb for Xb, _ in BatchIterator(part, net.batch_size))
+    refresh_statistics(
+        net.module_, lambda batch: _run_module(net.module_, batch, net.device), batches
     )
 
 
