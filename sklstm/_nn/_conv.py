@@ -74,35 +74,69 @@ class SequenceBatchNorm(nn.BatchNorm1d):
                 training=False,
                 eps=self.eps,
             )
-        # sums in float64, so that the variance from them is exact enough
-        weighted = X if valid is None else X * valid.to(X.dtype)
-        sums = torch.cat(
-            [
-                weighted.sum(dim=(0, 2), dtype=torch.float64),
-                (weighted * X).sum(dim=(0, 2), dtype=torch.float64),
-                torch.tensor(
-                    [X.shape[0] * X.shape[2] if valid is None else int(valid.sum())],
-                    dtype=torch.float64,
-                    device=X.device,
-                ),
-            ]
-        )
-        if self.synced:  # data-parallel: the global batch's
-            from torch.distributed.nn.functional import all_reduce
-
-            sums = all_reduce(sums)  # type: ignore[no-untyped-call]
-        channels = X.shape[1]
-        count = int(sums[-1])
-        mean64 = sums[:channels] / max(count, 1)
-        var64 = (sums[channels : 2 * channels] / max(count, 1) - mean64**2).clamp(min=0)
-        mean, var = mean64.to(X.dtype), var64.to(X.dtype)
+        pooling = "_pooled" in self.__dict__  # refresh_statistics is reading
+        if (
+            valid is None
+            and not self.synced
+            and not pooling
+            and X.shape[0] * X.shape[2] > 1
+        ):  # torch's own, the quickest
+            momentum = 0.1 if self.momentum is None else self.momentum
+            return nn.functional.batch_norm(
+                X,
+                self.running_mean,
+                self.running_var,
+                self.weight,
+                self.bias,
+                training=True,
+                momentum=momentum,
+                eps=self.eps,
+            )
+        mean, var, count = self._statistics(X, valid)
         self._track(mean, var, count)
         scale = torch.rsqrt(var + self.eps) * self.weight
         out: torch.Tensor = (X - mean[:, None]) * scale[:, None] + self.bias[:, None]
         return out
 
+    def _statistics(
+        self, X: torch.Tensor, valid: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Each channel's mean and variance over the valid steps, and their count."""
+        weights = None if valid is None else valid.to(X.dtype)
+        count = (
+            torch.tensor(float(X.shape[0] * X.shape[2]), device=X.device)
+            if weights is None
+            else weights.sum()
+        )
+        if self.synced:  # data-parallel: the global batch's, from float64 sums
+            from torch.distributed.nn.functional import all_reduce
+
+            weighted = X if weights is None else X * weights
+            sums = torch.cat(
+                [
+                    weighted.sum(dim=(0, 2), dtype=torch.float64),
+                    (weighted * X).sum(dim=(0, 2), dtype=torch.float64),
+                    count.to(torch.float64).reshape(1),
+                ]
+            )
+            sums = all_reduce(sums)  # type: ignore[no-untyped-call]
+            channels = X.shape[1]
+            total = sums[-1].clamp(min=1)
+            mean64 = sums[:channels] / total
+            var64 = (sums[channels:-1] / total - mean64**2).clamp(min=0)
+            return mean64.to(X.dtype), var64.to(X.dtype), sums[-1].to(X.dtype)
+        if weights is None:
+            var, mean = torch.var_mean(X, dim=(0, 2), unbiased=False)
+            return mean, var, count
+        total = count.clamp(min=1)
+        mean = (X * weights).sum(dim=(0, 2)) / total
+        var = (((X - mean[:, None]) * weights) ** 2).sum(dim=(0, 2)) / total
+        return mean, var, count
+
     @torch.no_grad()
-    def _track(self, mean: torch.Tensor, var: torch.Tensor, count: int) -> None:
+    def _track(
+        self, mean: torch.Tensor, var: torch.Tensor, count: torch.Tensor
+    ) -> None:
         """Update the running statistics (the variance unbiased, as torch does),
         or, while :func:`refresh_statistics` reads data, pool them exactly."""
         assert self.running_mean is not None
@@ -112,16 +146,17 @@ class SequenceBatchNorm(nn.BatchNorm1d):
         pooled = self.__dict__.get("_pooled")
         if pooled is not None:  # Chan et al.'s update of (count, mean, M2)
             seen, total_mean, m2 = pooled
-            both = seen + count
+            n = int(count)
+            both = seen + n
             delta = mean.detach() - total_mean
-            total_mean = total_mean + delta * (count / max(both, 1))
-            m2 = m2 + var.detach() * count + delta**2 * (seen * count / max(both, 1))
+            total_mean = total_mean + delta * (n / max(both, 1))
+            m2 = m2 + var.detach() * n + delta**2 * (seen * n / max(both, 1))
             self.__dict__["_pooled"] = (both, total_mean, m2)
             return
         momentum = 0.1 if self.momentum is None else self.momentum
-        unbiased = var * (count / (count - 1)) if count > 1 else var
+        factor = torch.where(count > 1, count / (count - 1).clamp(min=1), 1.0)
         self.running_mean.lerp_(mean.detach(), momentum)
-        self.running_var.lerp_(unbiased.detach(), momentum)
+        self.running_var.lerp_(var.detach() * factor, momentum)
 
 
 class _ConvBlock(nn.Module):
