@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "CHUNK_ROWS",
     "WINDOW_SCALINGS",
     "RaggedSequences",
     "ScaledRows",
@@ -33,7 +34,7 @@ __all__ = [
 # rows per chunk when scanning a whole array (statistics, finiteness)
 _SCAN_ROWS = 4096
 # rows of a 2D array (targets, a series) per chunk when reading it in parts
-_CHUNK_ROWS = 1 << 20
+CHUNK_ROWS = 1 << 20
 
 # How each sequence can be scaled by statistics of its own steps.
 WINDOW_SCALINGS = ("standard", "mean_abs", "robust")
@@ -574,11 +575,11 @@ def column_stats(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     n = len(values)
     total = np.zeros(values.shape[1:])
-    for rows in row_chunks(n, _CHUNK_ROWS):
+    for rows in row_chunks(n, CHUNK_ROWS):
         total += values[rows].sum(axis=0, dtype=np.float64)
     mean = total / n
     squares = np.zeros_like(mean)
-    for rows in row_chunks(n, _CHUNK_ROWS):
+    for rows in row_chunks(n, CHUNK_ROWS):
         squares += ((values[rows] - mean) ** 2).sum(axis=0)
     return mean, np.sqrt(squares / n)
 

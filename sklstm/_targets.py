@@ -28,7 +28,13 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 from torch import nn
 
-from ._sequences import ScaledRows, column_stats, memory_mapped, row_chunks
+from ._sequences import (
+    CHUNK_ROWS,
+    ScaledRows,
+    column_stats,
+    memory_mapped,
+    row_chunks,
+)
 from ._validation import FLOAT32_MAX, check_labels, numeric_target
 
 __all__ = [
@@ -190,45 +196,35 @@ class RegressionTarget(Target):
                 f"y has {y2.shape[1]} output(s), but {self._name} was fitted "
                 f"with {est.n_outputs_}."
             )
-        if lazy:
-            return self._encode_in_parts(y2, reset=reset)
+        if est.y_mean_ is not None and not reset:
+            # continuing with the first fit's statistics: new targets can be far
+            self._refuse_far_targets(y2)
+        if lazy:  # rows standardised when read
+            if est.y_mean_ is not None:
+                return ScaledRows(y2, est.y_mean_, est.y_scale_)
+            if y2.dtype == np.float32:
+                return y2
+            return ScaledRows(y2, np.zeros(y2.shape[1]), np.ones(y2.shape[1]))
         if est.y_mean_ is not None:
             y2 = (y2 - est.y_mean_) / est.y_scale_
-            # continuing with the first fit's statistics: new targets can be far
-            if not reset and (np.abs(y2) > FLOAT32_MAX).any():
-                row, column = np.unravel_index(int(np.argmax(np.abs(y2))), y2.shape)
+        return np.ascontiguousarray(y2, dtype=np.float32)
+
+    def _refuse_far_targets(self, y2: np.ndarray) -> None:
+        """Raise ValueError for a target that the first fit's statistics put
+        beyond the float32 range (read in parts: y may be memory-mapped)."""
+        est = self.estimator
+        for rows in row_chunks(len(y2), CHUNK_ROWS):
+            far = np.abs((y2[rows] - est.y_mean_) / est.y_scale_)
+            if (far > FLOAT32_MAX).any():
+                row, column = np.unravel_index(int(np.argmax(far)), far.shape)
                 raise ValueError(
-                    f"y contains {y[row] if y.ndim == 1 else y[row, column]:.3g} at "
-                    f"sample {int(row)}: {abs(y2[row, column]):.3g} standard "
+                    f"y contains {y2[rows][row, column]:.3g} at sample "
+                    f"{int(row) + rows.start}: {far[row, column]:.3g} standard "
                     "deviations from the mean of the targets the model was first "
                     "fitted on, which standardised is beyond the float32 range in "
                     f"which {self._name} computes. Scale y as the first targets "
                     "were scaled, or fit afresh."
                 )
-        return np.ascontiguousarray(y2, dtype=np.float32)
-
-    def _encode_in_parts(self, y2: np.ndarray, *, reset: bool) -> Any:
-        """``encode`` for a memory-mapped y: rows standardised when read."""
-        est = self.estimator
-        if est.y_mean_ is None:
-            if y2.dtype == np.float32:
-                return y2
-            return ScaledRows(y2, np.zeros(y2.shape[1]), np.ones(y2.shape[1]))
-        encoded = ScaledRows(y2, est.y_mean_, est.y_scale_)
-        if not reset:  # the first fit's statistics: new targets can be far
-            for rows in row_chunks(len(y2), 1 << 20):
-                part = np.abs((y2[rows] - est.y_mean_) / est.y_scale_)
-                if (part > FLOAT32_MAX).any():
-                    raise ValueError(
-                        f"y contains values more than {FLOAT32_MAX:.3g} standard "
-                        "deviations from the mean of the targets the model was "
-                        "first fitted on (rows "
-                        f"{rows.start}-{rows.stop - 1}), which standardised is "
-                        f"beyond the float32 range in which {self._name} "
-                        "computes. Scale y as the first targets were scaled, or "
-                        "fit afresh."
-                    )
-        return encoded
 
     def n_outputs(self) -> int:
         return int(self.estimator.n_outputs_)
@@ -551,5 +547,6 @@ def _all_like_first(values: np.ndarray) -> bool:
     """Whether every row of ``values`` equals its first, read in parts."""
     first = values[0]
     return all(
-        bool(np.all(values[rows] == first)) for rows in row_chunks(len(values), 1 << 20)
+        bool(np.all(values[rows] == first))
+        for rows in row_chunks(len(values), CHUNK_ROWS)
     )

@@ -20,6 +20,7 @@ from sklearn.utils.validation import validate_data
 
 from ._compat import _check_sample_weight, _check_y
 from ._sequences import (
+    CHUNK_ROWS,
     RaggedSequences,
     WindowArray,
     first_invalid,
@@ -667,7 +668,7 @@ def numeric_target(y: Any, name: str) -> np.ndarray:
                 f"y holds values that are not numbers ({exc}). {name} needs "
                 "numeric targets; for class labels use LSTMClassifier."
             ) from exc
-    for rows in row_chunks(len(values), 1 << 20):
+    for rows in row_chunks(len(values), CHUNK_ROWS):
         too_large = np.abs(values[rows]) > FLOAT32_MAX
         if too_large.any():
             index = np.unravel_index(int(np.argmax(too_large)), too_large.shape)

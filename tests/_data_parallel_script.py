@@ -48,19 +48,22 @@ REGRESSOR = {
     "random_state": 0,
     "data_parallel": True,
 }
+#: a fit that stops early (at epoch 17 of 40)
+EARLY_STOPPED = {
+    **REGRESSOR,
+    "max_epochs": 40,
+    "lr": 0.01,
+    "early_stopping": True,
+    "n_iter_no_change": 2,
+    "tol": 0.001,
+    "validation_fraction": 0.25,
+}
 
 
 def train(rank: int) -> dict[str, Any]:
     X, y = data()
     model = LSTMRegressor(**REGRESSOR).fit(X, y)
-    stopped = LSTMRegressor(
-        **{**REGRESSOR, "max_epochs": 40},
-        lr=0.01,
-        early_stopping=True,
-        n_iter_no_change=2,
-        tol=0.001,
-        validation_fraction=0.25,
-    ).fit(X, y)
+    stopped = LSTMRegressor(**EARLY_STOPPED).fit(X, y)
     unseeded = LSTMRegressor(**{**REGRESSOR, "random_state": None}).fit(X, y)
     labels = (y > 0).astype(int)
     classifier = LSTMClassifier(

@@ -24,7 +24,7 @@ from sklstm._training import Shard, shard_device
 from sklstm._training._data import BatchIterator, SequenceDataset
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _data_parallel_script import REGRESSOR, data
+from _data_parallel_script import EARLY_STOPPED, REGRESSOR, data
 
 SCRIPT = Path(__file__).parent / "_data_parallel_script.py"
 TIMEOUT = 120  # seconds: a hang fails the test instead of the run
@@ -104,14 +104,7 @@ def test_early_stopping_stops_where_one_process_does(
     trained: list[dict[str, Any]],
 ) -> None:
     X, y = data()
-    single = LSTMRegressor(
-        **{**REGRESSOR, "data_parallel": False, "max_epochs": 40},
-        lr=0.01,
-        early_stopping=True,
-        n_iter_no_change=2,
-        tol=0.001,
-        validation_fraction=0.25,
-    ).fit(X, y)
+    single = LSTMRegressor(**{**EARLY_STOPPED, "data_parallel": False}).fit(X, y)
     assert 2 < single.n_iter_ < 40  # it does stop early
     assert trained[0]["stopped_n_iter"] == single.n_iter_
     np.testing.assert_allclose(

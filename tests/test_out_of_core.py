@@ -145,3 +145,16 @@ def test_auto_epochs_count_the_steps_of_the_budget():
     assert model._max_epochs(3200) == 500  # 2 steps an epoch: the most
     model.set_params(samples_per_epoch=0.05)
     assert model._max_epochs(3200) == 200  # 160 rows, 5 steps an epoch
+
+
+def test_a_memmap_target_far_from_the_first_fit_is_refused_by_sample(tmp_path):
+    X = np.random.default_rng(0).normal(size=(50, 3, 1))
+    # first targets of a tiny spread: 1e4 is then 3e40 standard deviations away
+    model = LSTMRegressor(**FAST).partial_fit(X, np.linspace(0.0, 1e-36, 50))
+    y = np.linspace(0.0, 1e-36, 50)
+    y[31] = 1e4
+    np.save(tmp_path / "y.npy", y)
+    mapped = np.load(tmp_path / "y.npy", mmap_mode="r")
+    message = r"y contains 1e\+04 at sample 31: 3.4e\+40 standard deviations"
+    with pytest.raises(ValueError, match=message):
+        model.partial_fit(X, mapped)

@@ -60,35 +60,26 @@ class SequenceBatchNorm(nn.BatchNorm1d):
 
     #: sum the statistics over the processes of the default group
     synced = False
+    #: (count, mean, M2) pooled so far while refresh_statistics reads data
+    _pooled: tuple[int, torch.Tensor, torch.Tensor] | None = None
 
     def forward(
         self, X: torch.Tensor, valid: torch.Tensor | None = None
     ) -> torch.Tensor:
-        if not self.training:
-            return nn.functional.batch_norm(
-                X,
-                self.running_mean,
-                self.running_var,
-                self.weight,
-                self.bias,
-                training=False,
-                eps=self.eps,
-            )
-        pooling = "_pooled" in self.__dict__  # refresh_statistics is reading
-        if (
+        momentum = 0.1 if self.momentum is None else self.momentum
+        if not self.training or (
             valid is None
             and not self.synced
-            and not pooling
+            and self._pooled is None
             and X.shape[0] * X.shape[2] > 1
-        ):  # torch's own, the quickest
-            momentum = 0.1 if self.momentum is None else self.momentum
+        ):  # the running statistics, or torch's own batch norm: the quickest
             return nn.functional.batch_norm(
                 X,
                 self.running_mean,
                 self.running_var,
                 self.weight,
                 self.bias,
-                training=True,
+                training=self.training,
                 momentum=momentum,
                 eps=self.eps,
             )
@@ -143,15 +134,14 @@ class SequenceBatchNorm(nn.BatchNorm1d):
         assert self.running_var is not None
         assert self.num_batches_tracked is not None
         self.num_batches_tracked.add_(1)
-        pooled = self.__dict__.get("_pooled")
-        if pooled is not None:  # Chan et al.'s update of (count, mean, M2)
-            seen, total_mean, m2 = pooled
+        if self._pooled is not None:  # Chan et al.'s update of (count, mean, M2)
+            seen, total_mean, m2 = self._pooled
             n = int(count)
             both = seen + n
             delta = mean.detach() - total_mean
             total_mean = total_mean + delta * (n / max(both, 1))
             m2 = m2 + var.detach() * n + delta**2 * (seen * n / max(both, 1))
-            self.__dict__["_pooled"] = (both, total_mean, m2)
+            self._pooled = (both, total_mean, m2)
             return
         momentum = 0.1 if self.momentum is None else self.momentum
         factor = torch.where(count > 1, count / (count - 1).clamp(min=1), 1.0)
@@ -266,20 +256,21 @@ def refresh_statistics(
         assert norm.running_mean is not None
         assert norm.running_var is not None
         zeros = torch.zeros_like(norm.running_mean)
-        norm.__dict__["_pooled"] = (0, zeros, zeros)
+        norm._pooled = (0, zeros, zeros)
     module.train()
     try:
         with torch.no_grad():
             for batch in batches:
                 forward(batch)
         for norm in norms:
-            count, mean, m2 = norm.__dict__["_pooled"]
+            assert norm._pooled is not None
+            count, mean, m2 = norm._pooled
             if count > 0 and norm.running_mean is not None:
                 norm.running_mean.copy_(mean)
                 assert norm.running_var is not None
                 norm.running_var.copy_(m2 / max(count - 1, 1))
     finally:
         for norm in norms:
-            norm.__dict__.pop("_pooled", None)
+            norm._pooled = None
         module.eval()
     return True

@@ -452,10 +452,16 @@ def _refresh_statistics(net: NeuralNet, dataset: SequenceDataset) -> None:
     Every process of a data-parallel world reads the whole training part, so
     all end with the same statistics.
     """
-    part = dataset if net.train_split is None else net.train_split(dataset)[0]
-    batches = (Xb for Xb, _ in BatchIterator(part, net.batch_size))
+
+    def batches() -> Iterator[Any]:  # split only when there are norms to refresh
+        part = dataset if net.train_split is None else net.train_split(dataset)[0]
+        for Xb, _ in BatchIterator(part, net.batch_size):
+            yield Xb
+
     refresh_statistics(
-        net.module_, lambda batch: _run_module(net.module_, batch, net.device), batches
+        net.module_,
+        lambda batch: _run_module(net.module_, batch, net.device),
+        batches(),
     )
 
 
