@@ -180,6 +180,9 @@ def main() -> None:
         "--max-epochs", type=_int_or_auto, help="instead of the default (or auto)"
     )
     parser.add_argument("--lr", type=float, help="instead of the default")
+    parser.add_argument(
+        "--lr-schedule", choices=["constant", "cosine"], help="instead of the default"
+    )
     parser.add_argument("--batch-size", type=int, help="instead of the default")
     parser.add_argument(
         "--conv-filters",
@@ -203,7 +206,7 @@ def main() -> None:
     parser.add_argument("--skip-classification", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    for name in ("max_epochs", "lr", "batch_size"):
+    for name in ("max_epochs", "lr", "lr_schedule", "batch_size"):
         if getattr(args, name) is not None:
             SETTINGS[name] = getattr(args, name)
     if args.conv_filters is not None:

@@ -68,6 +68,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             None,
         ],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions({"constant", "cosine"})],
         "optimizer": [StrOptions(set(_training.OPTIMIZERS)), type],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
@@ -117,6 +118,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         batch_size: int = 32,
         samples_per_epoch: float | None = None,
         lr: float = 1e-3,
+        lr_schedule: str = "constant",
         optimizer: str | type = "adam",
         weight_decay: float = 0.0,
         clip_grad_norm: float | None = None,
@@ -146,6 +148,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         self.batch_size = batch_size
         self.samples_per_epoch = samples_per_epoch
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.weight_decay = weight_decay
         self.clip_grad_norm = clip_grad_norm
@@ -282,6 +285,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             dataset,
             epochs=1 if partial else self._max_epochs(len(X)),
             samples=self.samples_per_epoch,
+            schedule=not partial,
             seed=seed,
             holdout=holdout,
             shard=shard,
@@ -397,6 +401,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
             score=target.score(),
             optimizer=self.optimizer,
             lr=self.lr,
+            lr_schedule=self.lr_schedule,
             weight_decay=self.weight_decay,
             batch_size=self.batch_size,
             clip_grad_norm=self.clip_grad_norm,
@@ -572,6 +577,7 @@ class _BaseLSTM(BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
         state.setdefault("conv_filters", None)  # or the convolutional branch
         state.setdefault("samples_per_epoch", None)  # or epoch budgets
         state.setdefault("data_parallel", False)  # or data-parallel training
+        state.setdefault("lr_schedule", "constant")  # or learning-rate schedules
         if "net_" in state and "_conv_norm" not in state:
             # a convolutional branch built before the batch norm: layer norms
             built = getattr(state.get("_built_config"), "module", None)

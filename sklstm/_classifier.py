@@ -86,6 +86,14 @@ class LSTMClassifier(ClassifierMixin, _BaseLSTM):  # type: ignore[misc]
         :ref:`scaling_out`); ``max_epochs="auto"`` counts its steps.
     lr : float, default=3e-3
         Learning rate.
+    lr_schedule : {"constant", "cosine"}, default="constant"
+        How the learning rate changes in each ``fit``: ``"constant"`` keeps
+        ``lr``, as ``partial_fit`` always does; ``"cosine"`` lowers it from
+        ``lr`` towards 0 along half a cosine, over the optimiser steps of
+        ``max_epochs`` epochs (early stopping may end training sooner; a
+        warm start decays afresh). The small late steps settle the weights,
+        which helps some data sets and not others (see the user guide). A
+        skorch ``LRScheduler`` in ``callbacks`` needs ``"constant"``.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
 default="adam"
         The optimizer.
@@ -226,6 +234,7 @@ default="adam"
         batch_size: int = 16,
         samples_per_epoch: float | None = None,
         lr: float = 3e-3,
+        lr_schedule: str = "constant",
         optimizer: str | type = "adam",
         weight_decay: float = 0.0,
         clip_grad_norm: float | None = None,
@@ -256,6 +265,7 @@ default="adam"
             batch_size=batch_size,
             samples_per_epoch=samples_per_epoch,
             lr=lr,
+            lr_schedule=lr_schedule,
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,

@@ -1,7 +1,8 @@
 """The callbacks sklstm adds to skorch's training loop.
 
 One concern each: a validation score, a guard against diverging training,
-early stopping that restores the best epoch, and the epoch table.
+early stopping that restores the best epoch, the learning-rate schedule, and
+the epoch table.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from skorch.callbacks import Callback, EarlyStopping, PrintLog
 from .. import _compat as skorch_private
 
 __all__ = [
+    "CosineDecay",
     "EarlyStoppingBest",
     "FiniteGuard",
     "PlainPrintLog",
@@ -202,6 +204,51 @@ class EarlyStoppingBest(EarlyStopping):  # type: ignore[misc]
                 verbose=net.verbose,
             )
             raise StopTraining
+
+
+class CosineDecay(Callback):  # type: ignore[misc]
+    """Lower the learning rate from ``lr`` towards 0 along half a cosine.
+
+    Set before every optimiser step of a training call: the rate of step
+    ``s`` of ``S`` (``max_epochs`` times the batches of an epoch) is
+    ``lr * (1 + cos(pi * s / S)) / 2``. Each call to :func:`train` is one
+    decay from ``lr`` (a warm start restarts it), and ``lr`` is restored when
+    it ends. With ``active`` False (``partial_fit``, which cannot know how
+    many calls follow) it leaves the rate alone.
+    """
+
+    def __init__(self) -> None:
+        self.active = True
+
+    def on_train_begin(self, net: NeuralNet, **kwargs: Any) -> None:
+        self.epoch_ = -1
+        self.batches_ = 1
+        self.batch_ = 0
+
+    def on_epoch_begin(
+        self, net: NeuralNet, dataset_train: Any = None, **kwargs: Any
+    ) -> None:
+        self.epoch_ += 1
+        self.batch_ = 0
+        # every epoch has the same number of (global) batches
+        self.batches_ = max(1, len(net.get_iterator(dataset_train, training=True)))
+
+    def on_batch_begin(
+        self, net: NeuralNet, training: bool = False, **kwargs: Any
+    ) -> None:
+        if not (training and self.active):
+            return
+        done = (self.epoch_ + self.batch_ / self.batches_) / max(1, net.max_epochs)
+        self._set(net, net.lr * (1 + math.cos(math.pi * min(done, 1.0))) / 2)
+        self.batch_ += 1
+
+    def on_train_end(self, net: NeuralNet, **kwargs: Any) -> None:
+        self._set(net, net.lr)
+
+    @staticmethod
+    def _set(net: NeuralNet, lr: float) -> None:
+        for group in net.optimizer_.param_groups:
+            group["lr"] = lr
 
 
 _ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")

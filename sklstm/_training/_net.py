@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import GradientNormClipping, ProgressBar
+from skorch.callbacks import GradientNormClipping, LRScheduler, ProgressBar
 from skorch.history import History
 from skorch.utils import noop
 from torch import nn
@@ -27,6 +27,7 @@ from .. import _compat as skorch_private
 from .._nn import SequenceBatchNorm, SequenceModule, WindowStepper, refresh_statistics
 from .._sequences import RaggedSequences
 from ._callbacks import (
+    CosineDecay,
     EarlyStoppingBest,
     FiniteGuard,
     PlainPrintLog,
@@ -200,18 +201,21 @@ class NetConfig:
     verbose: int
     # the criterion's other arguments (a default: configs pickled before it)
     criterion_params: tuple[tuple[str, Any], ...] = ()
+    # "constant" or "cosine" (the default: what configs pickled before it had)
+    lr_schedule: str = "constant"
 
 
 def config_changes(built: NetConfig, now: NetConfig) -> list[str]:
     """The settings a built net depends on that differ, as "name (old -> new)".
 
-    Callbacks and verbosity are per fit and never count.
+    Callbacks, verbosity and the learning-rate schedule are per fit and
+    never count.
     """
 
     def fields(config: NetConfig) -> dict[str, Any]:
         flat = {**dataclasses.asdict(config.module)}
         for field in dataclasses.fields(config):
-            if field.name not in ("module", "callbacks", "verbose"):
+            if field.name not in ("module", "callbacks", "verbose", "lr_schedule"):
                 flat[field.name] = getattr(config, field.name)
         return flat
 
@@ -274,6 +278,9 @@ def _optimizer_options(config: NetConfig) -> dict[str, Any]:
 def _callbacks(config: NetConfig) -> list[tuple[str, Any]]:
     # the guard comes first, so that no other callback sees a diverged epoch
     callbacks: list[tuple[str, Any]] = [("finite_guard", FiniteGuard())]
+    if config.lr_schedule == "cosine":
+        _check_no_scheduler(config.callbacks)
+        callbacks.append(("lr_schedule", CosineDecay()))
     if config.early_stopping:
         callbacks.append(("valid_score", ValidationScore(config.score)))
         callbacks.append(
@@ -301,6 +308,18 @@ def _callbacks(config: NetConfig) -> list[tuple[str, Any]]:
         else:
             callbacks.append((f"user_{i}_{type(callback).__name__}", callback))
     return callbacks
+
+
+def _check_no_scheduler(given: Sequence[Any]) -> None:
+    """A user's LRScheduler and lr_schedule="cosine" would both set the rate."""
+    for callback in given:
+        instance = callback[1] if isinstance(callback, tuple) else callback
+        if isinstance(instance, LRScheduler):
+            raise ValueError(
+                "callbacks include an LRScheduler, which sets the learning rate, "
+                "and lr_schedule='cosine' sets it too. Pass "
+                "lr_schedule='constant' to train with your scheduler alone."
+            )
 
 
 def build_net(config: NetConfig, seed: int) -> NeuralNet:
@@ -378,6 +397,7 @@ def train(
     holdout: bool = True,
     shard: Shard | None = None,
     samples: float | None = None,
+    schedule: bool = True,
 ) -> TrainingStop:
     """Train ``net`` for up to ``epochs`` epochs, seeded by ``seed``.
 
@@ -393,7 +413,8 @@ def train(
     validation part, and ends with the same weights.
 
     ``samples`` (an int, or a float share) bounds the training rows of each
-    epoch, drawn afresh every epoch; None trains on every row.
+    epoch, drawn afresh every epoch; None trains on every row. With
+    ``schedule=False`` a learning-rate schedule leaves the rate at ``lr``.
     """
     split = net.train_split
     net._interrupted = False
@@ -406,6 +427,9 @@ def train(
             net.iterator_train__generator.manual_seed(seed)
             net.max_epochs = epochs
             net.iterator_train__samples = samples
+            decay = dict(net.callbacks_).get("lr_schedule")
+            if decay is not None:
+                decay.active = schedule
             if shard is not None:
                 net.iterator_train__shard = (shard.rank, shard.world)
                 net.__dict__["_ddp"] = _wrap(net.module_, str(net.device))
