@@ -1,7 +1,9 @@
 """Training and prediction speed of sklstm against a plain torch loop and skorch.
 
-All three train the same ``SequenceModule`` with Adam on the same rows, in one
-process, interleaved, and report the best of ``--repeats`` runs:
+All three train the same ``SequenceModule`` with Adam on the same rows, the
+learning rate lowered along a cosine at every step (the regressor's default
+``lr_schedule``), in one process, interleaved, and report the best of
+``--repeats`` runs:
 
 - a hand-written torch loop over pre-made float32 tensors (the baseline);
 - ``skorch.NeuralNetRegressor`` with its default DataLoader and no validation split;
@@ -13,6 +15,7 @@ Run with ``nox -s bench`` or ``python benchmarks/bench_speed.py``.
 from __future__ import annotations
 
 import argparse
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from skorch import NeuralNetRegressor
+from skorch.callbacks import LRScheduler
+from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from sklstm import LSTMRegressor
 from sklstm._nn import SequenceModule
@@ -84,10 +89,14 @@ def loop_fit(data: Data, hidden: int, epochs: int) -> SequenceModule:
     yt = torch.from_numpy(data.y).unsqueeze(-1).to(DEVICE)
     lengths = None if data.lengths is None else torch.from_numpy(data.lengths)
     module.train()
+    steps, step = epochs * -(-len(Xt) // BATCH), 0
     for _ in range(epochs):
         perm = torch.randperm(len(Xt), device=DEVICE)
         for start in range(0, len(Xt), BATCH):
             idx = perm[start : start + BATCH]
+            for group in opt.param_groups:
+                group["lr"] = LR * (1 + math.cos(math.pi * step / steps)) / 2
+            step += 1
             opt.zero_grad()
             batch_lengths = None if lengths is None else lengths[idx.cpu()]
             loss = loss_fn(module(Xt[idx], batch_lengths), yt[idx])
@@ -114,7 +123,10 @@ def loop_predict(module: SequenceModule, data: Data) -> np.ndarray:
     return torch.cat(out).numpy()
 
 
-def skorch_net(hidden: int, epochs: int, channels: int) -> NeuralNetRegressor:
+def skorch_net(
+    hidden: int, epochs: int, channels: int, n_samples: int
+) -> NeuralNetRegressor:
+    steps = epochs * -(-n_samples // BATCH)
     return NeuralNetRegressor(
         SequenceModule,
         module__n_inputs=channels,
@@ -125,6 +137,7 @@ def skorch_net(hidden: int, epochs: int, channels: int) -> NeuralNetRegressor:
         batch_size=BATCH,
         max_epochs=epochs,
         train_split=None,
+        callbacks=[LRScheduler(CosineAnnealingLR, T_max=steps, step_every="batch")],
         verbose=0,
         device=DEVICE,
     )
@@ -166,7 +179,7 @@ def run(size: str, epochs: int | None, repeats: int) -> None:
 
     fits = {
         "loop": lambda: loop_fit(data, hidden, epochs),
-        "skorch": lambda: skorch_net(hidden, epochs, channels).fit(X_skorch, y2),
+        "skorch": lambda: skorch_net(hidden, epochs, channels, n).fit(X_skorch, y2),
         "sklstm": lambda: sklstm_model(hidden, epochs).fit(X_sk, data.y),
     }
     names = list(fits)
@@ -182,7 +195,7 @@ def run(size: str, epochs: int | None, repeats: int) -> None:
     }
 
     module = loop_fit(data, hidden, 1)
-    net = skorch_net(hidden, 1, channels).fit(X_skorch, y2)
+    net = skorch_net(hidden, 1, channels, n).fit(X_skorch, y2)
     model = sklstm_model(hidden, 1).fit(X_sk, data.y)
     predict = {
         "loop": best_of(repeats, lambda: loop_predict(module, data)),

@@ -54,7 +54,11 @@ _PRIVATE_STATE = (
 # that files written before them meant (not today's default, where it changed).
 _LEGACY_PARAMS: dict[str, dict[str, Any]] = {
     "LSTMClassifier": {"conv_filters": None},
-    "LSTMRegressor": {"conv_filters": None, "window_scaling": None},
+    "LSTMRegressor": {
+        "conv_filters": None,
+        "window_scaling": None,
+        "lr_schedule": "constant",
+    },
     "SequenceWindower": {"continue_series": False},
 }
 

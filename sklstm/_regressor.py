@@ -193,16 +193,16 @@ default="squared_error"
         sample in every epoch. It bounds the time and memory of an epoch on
         very large data, such as the windows of a memory-mapped series (see
         :ref:`scaling_out`); ``max_epochs="auto"`` counts its steps.
-    lr : float, default=1e-3
-        Learning rate.
-    lr_schedule : {"constant", "cosine"}, default="constant"
-        How the learning rate changes in each ``fit``: ``"constant"`` keeps
-        ``lr``, as ``partial_fit`` always does; ``"cosine"`` lowers it from
-        ``lr`` towards 0 along half a cosine, over the optimiser steps of
-        ``max_epochs`` epochs (early stopping may end training sooner; a
-        warm start decays afresh). The small late steps settle the weights,
-        which helps some data sets and not others (see the user guide). A
-        skorch ``LRScheduler`` in ``callbacks`` needs ``"constant"``.
+    lr : float, default=3e-3
+        Learning rate (the highest, with ``lr_schedule="cosine"``).
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        How the learning rate changes in each ``fit``: ``"cosine"`` lowers
+        it from ``lr`` towards 0 along half a cosine, over the optimiser
+        steps of ``max_epochs`` epochs (early stopping may end training
+        sooner; a warm start decays afresh); ``"constant"`` keeps ``lr``, as
+        ``partial_fit`` always does. The small late steps settle the
+        weights (see the user guide for the evidence behind the default).
+        A skorch ``LRScheduler`` in ``callbacks`` needs ``"constant"``.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
 default="adam"
         The optimizer.
@@ -357,8 +357,8 @@ default="adam"
         max_epochs: int | str = "auto",
         batch_size: int = 32,
         samples_per_epoch: float | None = None,
-        lr: float = 1e-3,
-        lr_schedule: str = "constant",
+        lr: float = 3e-3,
+        lr_schedule: str = "cosine",
         optimizer: str | type = "adam",
         weight_decay: float = 0.0,
         clip_grad_norm: float | None = None,

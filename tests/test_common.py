@@ -63,12 +63,17 @@ def _lstm_expected_failed_checks(estimator: object) -> dict[str, str]:
     return {"check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_REASON}
 
 
+#: the regressors lower their rate along a cosine: a higher peak learns the
+#: checks' data sets (R² > 0.5 on the training data) in FAST's 40 epochs
+REGRESSOR = {**FAST, "lr": 0.03}
+
+
 @parametrize_with_checks(
     [
-        LSTMRegressor(**FAST),
+        LSTMRegressor(**REGRESSOR),
         LSTMClassifier(**FAST),
-        LSTMRegressor(**FAST, loss="quantile"),
-        LSTMRegressor(**FAST, window_scaling="standard"),
+        LSTMRegressor(**REGRESSOR, loss="quantile"),
+        LSTMRegressor(**REGRESSOR, window_scaling="standard"),
         # the checks fit on as few as 10 samples: a tail of 3 bounds the
         # quartiles (a level needs 1 / min(a, 1 - a) - 1 tail samples); the
         # network sees 3/4 of the data, so it trains longer to reach their

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("plot_*.py"))
+#: the examples of 20 s and more: in the long run, and the documentation's build
+LONG = {"plot_many_series", "plot_xlstm_recall"}
 
 
 def test_examples_are_found():
@@ -15,7 +17,14 @@ def test_examples_are_found():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(path, marks=pytest.mark.long) if path.stem in LONG else path
+        for path in EXAMPLES
+    ],
+    ids=lambda p: p.stem,
+)
 def test_example_runs(path, tmp_path, monkeypatch):
     import matplotlib
 

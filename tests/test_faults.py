@@ -21,6 +21,8 @@ from ._params import FAST
 
 # this file's variant of FAST: a smaller model, a few epochs
 PARAMS = {**FAST, "hidden_size": 4, "max_epochs": 6}
+#: the first k epochs of a longer fit equal a fit of k epochs at a constant rate
+CONSTANT = {**PARAMS, "lr_schedule": "constant"}
 
 
 def _data(n: int = 96, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -70,29 +72,29 @@ class _InterruptAt(Callback):  # type: ignore[misc]
 
 def test_a_diverging_loss_warns_and_keeps_the_last_finite_epoch():
     X, y = _data()
-    model = LSTMRegressor(**PARAMS, callbacks=[_PoisonWeights(epoch=4)])
+    model = LSTMRegressor(**CONSTANT, callbacks=[_PoisonWeights(epoch=4)])
     with pytest.warns(ConvergenceWarning, match=r"training loss became nan in epoch 4"):
         model.fit(X, y)
     assert model.n_iter_ == 3
     assert len(model.loss_curve_) == 3
     assert np.isfinite(model.loss_curve_).all()
     # the weights are exactly those after 3 epochs of the same training
-    reference = LSTMRegressor(**{**PARAMS, "max_epochs": 3}).fit(X, y)
+    reference = LSTMRegressor(**{**CONSTANT, "max_epochs": 3}).fit(X, y)
     np.testing.assert_array_equal(model.predict(X), reference.predict(X))
 
 
 def test_weights_that_end_an_epoch_infinite_roll_back_to_the_epoch_before():
     X, y = _data()  # 96 rows: 3 batches of 32 an epoch
-    model = LSTMRegressor(**PARAMS, callbacks=[_PoisonAfterLastBatch(5, batches=3)])
+    model = LSTMRegressor(**CONSTANT, callbacks=[_PoisonAfterLastBatch(5, batches=3)])
     with pytest.warns(ConvergenceWarning, match=r"weights became infinite or NaN"):
         model.fit(X, y)
     assert model.n_iter_ == 4
     # the copy kept after epoch 4 was refreshed in place each epoch before
-    reference = LSTMRegressor(**{**PARAMS, "max_epochs": 4}).fit(X, y)
+    reference = LSTMRegressor(**{**CONSTANT, "max_epochs": 4}).fit(X, y)
     np.testing.assert_array_equal(model.predict(X), reference.predict(X))
     # and the optimizer's state too: two more epochs continue as one fit would
     model.set_params(callbacks=None, warm_start=True, max_epochs=2).fit(X, y)
-    longer = LSTMRegressor(**{**PARAMS, "max_epochs": 4, "warm_start": True})
+    longer = LSTMRegressor(**{**CONSTANT, "max_epochs": 4, "warm_start": True})
     longer.fit(X, y).set_params(max_epochs=2).fit(X, y)
     np.testing.assert_array_equal(model.predict(X), longer.predict(X))
 

@@ -317,6 +317,20 @@ def test_a_file_written_before_conv_filters_loads_without_the_branch(tmp_path):
     np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
 
 
+def test_a_regressor_file_written_before_lr_schedule_keeps_a_constant_rate(
+    tmp_path,
+):
+    X, y = np.random.RandomState(0).normal(size=(40, 6)), np.arange(40.0)
+    model = LSTMRegressor(**PARAMS, lr_schedule="constant").fit(X, y)
+    path = tmp_path / "old.sklstm"
+    save_model(model, path)
+    # such a file has no lr_schedule: it meant a constant rate, not the default
+    _rewrite_header(path, lambda header: header["params"].pop("lr_schedule"))
+    restored = load_model(path)
+    assert restored.lr_schedule == "constant"
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+
+
 def test_a_pickle_from_before_the_branch_and_the_criterion_options_predicts():
     from sklstm._nn import SequenceModule
 

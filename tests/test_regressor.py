@@ -183,7 +183,9 @@ def test_skorch_callbacks_are_used_and_params_stay_clonable():
 
     scheduler = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
     X, y = sine_windows(100, seq_len=6)
-    model = LSTMRegressor(**{**FAST, "max_epochs": 3}, callbacks=[scheduler])
+    model = LSTMRegressor(
+        **{**FAST, "max_epochs": 3}, lr_schedule="constant", callbacks=[scheduler]
+    )
     model.fit(X, y)
     lr = model.net_.optimizer_.param_groups[0]["lr"]
     assert lr == pytest.approx(FAST["lr"] * 0.5**3)

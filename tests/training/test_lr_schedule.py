@@ -51,11 +51,19 @@ def test_cosine_lowers_the_rate_step_by_step_and_restores_it():
     assert model.net_.optimizer_.param_groups[0]["lr"] == FAST["lr"]
 
 
-def test_constant_keeps_the_rate_and_is_the_default():
+def test_constant_keeps_the_rate():
     X, y = sine_windows(40, seq_len=5)
-    model = LSTMRegressor(**{**FAST, "max_epochs": 2}, callbacks=[_RecordLR()])
-    assert model.lr_schedule == LSTMClassifier().lr_schedule == "constant"
+    model = LSTMRegressor(
+        **{**FAST, "max_epochs": 2}, lr_schedule="constant", callbacks=[_RecordLR()]
+    )
     assert _rates(model, X, y) == [FAST["lr"]] * 4
+
+
+def test_the_defaults_are_cosine_for_the_regressor_and_constant_for_the_classifier():
+    # chosen with benchmarks/bench_quality.py (see the user guide)
+    assert LSTMRegressor().lr_schedule == "cosine"
+    assert LSTMClassifier().lr_schedule == "constant"
+    assert LSTMRegressor().lr == LSTMClassifier().lr == 3e-3
 
 
 def test_the_schedule_counts_the_steps_of_an_epoch_budget_and_the_holdout():
@@ -93,7 +101,7 @@ def test_a_warm_start_decays_afresh_and_partial_fit_keeps_the_rate():
 def test_cosine_trains_to_other_weights_than_constant_from_one_seed():
     X, y = sine_windows(60, seq_len=5)
     settings = {**FAST, "max_epochs": 3}
-    constant = LSTMRegressor(**settings).fit(X, y)
+    constant = LSTMRegressor(**settings, lr_schedule="constant").fit(X, y)
     cosine = LSTMRegressor(**settings, lr_schedule="cosine").fit(X, y)
     again = LSTMRegressor(**settings, lr_schedule="cosine").fit(X, y)
     assert not np.allclose(constant.predict(X), cosine.predict(X))
@@ -119,7 +127,8 @@ def test_an_unknown_schedule_is_refused():
 
 def test_a_pickle_from_before_schedules_trains_at_a_constant_rate():
     X, y = sine_windows(40, seq_len=5)
-    model = LSTMRegressor(**{**FAST, "max_epochs": 1}).fit(X, y)
+    model = LSTMRegressor(**{**FAST, "max_epochs": 1}, lr_schedule="constant")
+    model.fit(X, y)
     state = pickle.loads(pickle.dumps(model)).__dict__
     del state["lr_schedule"]  # what such a pickle lacks
     old = LSTMRegressor.__new__(LSTMRegressor)
