@@ -231,8 +231,9 @@ default="adam"
         network was built with (sizes, optimizer, lr, loss, ...) must not change
         in between; a ``ValueError`` names any that did.
     callbacks : list of skorch callbacks, default=None
-        Extra skorch callbacks (e.g. ``LRScheduler``, ``Checkpoint``), as
-        instances or ``(name, callback)`` tuples. Each fit uses fresh copies.
+        Extra skorch callbacks (e.g. ``Checkpoint``, or an ``LRScheduler``
+        with ``lr_schedule="constant"``), as instances or ``(name, callback)``
+        tuples. Each fit uses fresh copies.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout and the random
         validation split (``validation_split="random"``). An int gives

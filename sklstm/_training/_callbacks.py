@@ -213,8 +213,9 @@ class CosineDecay(Callback):  # type: ignore[misc]
     ``s`` of ``S`` (``max_epochs`` times the batches of an epoch) is
     ``lr * (1 + cos(pi * s / S)) / 2``. Each call to :func:`train` is one
     decay from ``lr`` (a warm start restarts it), and ``lr`` is restored when
-    it ends. With ``active`` False (``partial_fit``, which cannot know how
-    many calls follow) it leaves the rate alone.
+    it ends (by :func:`train` too, should an error end it). With ``active``
+    False (``partial_fit``, which cannot know how many calls follow) it
+    leaves the rate alone.
     """
 
     def __init__(self) -> None:
@@ -239,14 +240,15 @@ class CosineDecay(Callback):  # type: ignore[misc]
         if not (training and self.active):
             return
         done = (self.epoch_ + self.batch_ / self.batches_) / max(1, net.max_epochs)
-        self._set(net, net.lr * (1 + math.cos(math.pi * min(done, 1.0))) / 2)
+        self.set_rate(net, net.lr * (1 + math.cos(math.pi * min(done, 1.0))) / 2)
         self.batch_ += 1
 
     def on_train_end(self, net: NeuralNet, **kwargs: Any) -> None:
-        self._set(net, net.lr)
+        self.set_rate(net, net.lr)
 
     @staticmethod
-    def _set(net: NeuralNet, lr: float) -> None:
+    def set_rate(net: NeuralNet, lr: float) -> None:
+        """Set the learning rate of every parameter group of ``net``'s optimizer."""
         for group in net.optimizer_.param_groups:
             group["lr"] = lr
 

@@ -313,8 +313,10 @@ def _callbacks(config: NetConfig) -> list[tuple[str, Any]]:
 def _check_no_scheduler(given: Sequence[Any]) -> None:
     """A user's LRScheduler and lr_schedule="cosine" would both set the rate."""
     for callback in given:
-        instance = callback[1] if isinstance(callback, tuple) else callback
-        if isinstance(instance, LRScheduler):
+        given_as = callback[1] if isinstance(callback, tuple) else callback
+        # skorch also takes callback classes, which it instantiates itself
+        kind = given_as if isinstance(given_as, type) else type(given_as)
+        if issubclass(kind, LRScheduler):
             raise ValueError(
                 "callbacks include an LRScheduler, which sets the learning rate, "
                 "and lr_schedule='cosine' sets it too. Pass "
@@ -418,6 +420,7 @@ def train(
     """
     split = net.train_split
     net._interrupted = False
+    decay: CosineDecay | None = None
     try:
         if not holdout:
             net.train_split = None
@@ -427,8 +430,9 @@ def train(
             net.iterator_train__generator.manual_seed(seed)
             net.max_epochs = epochs
             net.iterator_train__samples = samples
-            decay = dict(net.callbacks_).get("lr_schedule")
-            if decay is not None:
+            found = dict(net.callbacks_).get("lr_schedule")
+            if isinstance(found, CosineDecay):
+                decay = found
                 decay.active = schedule
             if shard is not None:
                 net.iterator_train__shard = (shard.rank, shard.world)
@@ -438,6 +442,9 @@ def train(
             if not net._interrupted:
                 _refresh_statistics(net, dataset)
     finally:
+        if decay is not None and hasattr(net, "optimizer_"):
+            # lr again, however training ended (an error skips on_train_end)
+            decay.set_rate(net, net.lr)
         net.__dict__.pop("_ddp", None)
         net.iterator_train__shard = None
         net.train_split = split

@@ -32,6 +32,16 @@ def _rates(model, X, y, *, partial=False):
     return dict(model.net_.callbacks_)["user_0__RecordLR"].rates_
 
 
+def _warm_model(schedule):
+    """Two steps an epoch (40 rows), two epochs a fit, each fit continuing."""
+    return LSTMRegressor(
+        **{**FAST, "max_epochs": 2, "batch_size": 20},
+        lr_schedule=schedule,
+        warm_start=True,
+        callbacks=[_RecordLR()],
+    )
+
+
 def _cosine(lr, steps):
     return [lr * (1 + math.cos(math.pi * s / steps)) / 2 for s in range(steps)]
 
@@ -84,12 +94,7 @@ def test_the_schedule_counts_the_steps_of_an_epoch_budget_and_the_holdout():
 
 def test_a_warm_start_decays_afresh_and_partial_fit_keeps_the_rate():
     X, y = sine_windows(40, seq_len=5)
-    model = LSTMRegressor(
-        **{**FAST, "max_epochs": 2, "batch_size": 20},
-        lr_schedule="cosine",
-        warm_start=True,
-        callbacks=[_RecordLR()],
-    )
+    model = _warm_model("cosine")
     first = _rates(model, X, y)
     second = _rates(model, X, y)
     np.testing.assert_allclose(first, _cosine(FAST["lr"], 4))
@@ -108,10 +113,23 @@ def test_cosine_trains_to_other_weights_than_constant_from_one_seed():
     np.testing.assert_array_equal(cosine.predict(X), again.predict(X))
 
 
-def test_a_user_lr_scheduler_with_cosine_is_refused_with_the_fix():
+class _StepDecay(LRScheduler):  # type: ignore[misc]
+    """A user's own scheduler class."""
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        LRScheduler(policy="StepLR", step_size=1, gamma=0.5),
+        ("decay", LRScheduler(policy="StepLR", step_size=1, gamma=0.5)),
+        LRScheduler,  # skorch builds a callback given as a class
+        _StepDecay(policy="StepLR", step_size=1, gamma=0.5),
+    ],
+    ids=["instance", "named", "class", "subclass"],
+)
+def test_a_user_lr_scheduler_with_cosine_is_refused_with_the_fix(given):
     X, y = sine_windows(40, seq_len=5)
-    scheduler = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
-    model = LSTMRegressor(**FAST, lr_schedule="cosine", callbacks=[scheduler])
+    model = LSTMRegressor(**FAST, lr_schedule="cosine", callbacks=[given])
     with pytest.raises(ValueError, match="lr_schedule='constant'"):
         model.fit(X, y)
     assert not hasattr(model, "net_")  # a failed fresh fit leaves it unfitted
@@ -137,3 +155,35 @@ def test_a_pickle_from_before_schedules_trains_at_a_constant_rate():
     np.testing.assert_array_equal(old.predict(X), model.predict(X))
     old.set_params(warm_start=True, callbacks=[_RecordLR()])
     assert _rates(old, X, y) == [FAST["lr"]] * 2
+
+
+def test_the_schedule_may_change_between_warm_starts():
+    X, y = sine_windows(40, seq_len=5)
+    model = _warm_model("constant")
+    assert _rates(model, X, y) == [FAST["lr"]] * 4
+    model.set_params(lr_schedule="cosine")
+    np.testing.assert_allclose(_rates(model, X, y), _cosine(FAST["lr"], 4))
+    assert model.n_iter_ == 4
+
+
+class _FailMidway(Callback):  # type: ignore[misc]
+    """Raise after the fourth training step of a fit (of six, with FAST)."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.steps_ = 0
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        self.steps_ += training
+        if self.steps_ == 4:
+            raise RuntimeError("out of memory")
+
+
+def test_an_error_during_a_cosine_fit_leaves_the_optimizer_at_lr():
+    X, y = sine_windows(40, seq_len=5)
+    model = LSTMRegressor(**{**FAST, "max_epochs": 3}, lr_schedule="cosine")
+    model.fit(X, y)
+    model.set_params(warm_start=True, callbacks=[_FailMidway()])
+    with pytest.raises(RuntimeError, match="out of memory"):
+        model.fit(X, y)  # stopped halfway down the cosine
+    # a continuing fit keeps the network, whose optimizer holds lr again
+    assert model.net_.optimizer_.param_groups[0]["lr"] == FAST["lr"]
