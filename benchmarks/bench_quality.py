@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,25 @@ def _row(model: str, value: float, seconds: float = 0.0, note: str = "") -> None
     print(f"{'':<22} {model:<24} {value:8.3f} {seconds:8.1f}{note}", flush=True)
 
 
+def _over_seeds(
+    label: str,
+    make: Callable[[int], Any],
+    seeds: list[int],
+    train: tuple[Any, Any],
+    test: tuple[Any, Any],
+    metric: Callable[[Any, Any], float],
+) -> None:
+    """One row: ``metric`` on ``test`` of ``make(seed)`` fitted on ``train``,
+    and the fit time, the means over the seeds (and each seed's score)."""
+    scores, times = [], []
+    for seed in seeds:
+        model, seconds = _timed_fit(make(seed), *train)
+        scores.append(metric(test[1], model.predict(test[0])))
+        times.append(seconds)
+    each = "" if len(seeds) == 1 else f"  seeds: {np.round(scores, 3)}"
+    _row(label, float(np.mean(scores)), float(np.mean(times)), each)
+
+
 def classification(
     poolings: tuple[str, ...], names: list[str], seeds: list[int]
 ) -> None:
@@ -102,17 +122,16 @@ def classification(
         _row("1-NN DTW", accuracy, seconds)
         train, test = _to_sklstm(X_train), _to_sklstm(X_test)
         for pooling in poolings:
-            scores, times = [], []
-            for seed in seeds:
-                model, seconds = _timed_fit(
-                    LSTMClassifier(pooling=pooling, random_state=seed, **SETTINGS),
-                    train,
-                    y_train,
-                )
-                scores.append(accuracy_score(y_test, model.predict(test)))
-                times.append(seconds)
-            each = "" if len(seeds) == 1 else f"  seeds: {np.round(scores, 3)}"
-            _row(f"LSTMClassifier {pooling}", np.mean(scores), np.mean(times), each)
+            _over_seeds(
+                f"LSTMClassifier {pooling}",
+                lambda seed, p=pooling: LSTMClassifier(
+                    pooling=p, random_state=seed, **SETTINGS
+                ),
+                seeds,
+                (train, y_train),
+                (test, y_test),
+                accuracy_score,
+            )
 
 
 def _series(name: str) -> np.ndarray:
@@ -145,22 +164,16 @@ def regression(poolings: tuple[str, ...], seeds: list[int]) -> None:
         error = mean_absolute_error(y_test, ridge.predict(X_test))
         _row("Ridge (CV alpha)", error, seconds)
         for pooling in poolings:
-            errors, times = [], []
-            for seed in seeds:
-                model, seconds = _timed_fit(
-                    LSTMRegressor(
-                        pooling=pooling,
-                        random_state=seed,
-                        **SETTINGS,
-                        **REGRESSOR_SETTINGS,
-                    ),
-                    X_train,
-                    y_train,
-                )
-                errors.append(mean_absolute_error(y_test, model.predict(X_test)))
-                times.append(seconds)
-            each = "" if len(seeds) == 1 else f"  seeds: {np.round(errors, 3)}"
-            _row(f"LSTMRegressor {pooling}", np.mean(errors), np.mean(times), each)
+            _over_seeds(
+                f"LSTMRegressor {pooling}",
+                lambda seed, p=pooling: LSTMRegressor(
+                    pooling=p, random_state=seed, **SETTINGS, **REGRESSOR_SETTINGS
+                ),
+                seeds,
+                (X_train, y_train),
+                (X_test, y_test),
+                mean_absolute_error,
+            )
 
 
 def _int_or_auto(text: str) -> int | str:

@@ -79,6 +79,11 @@ def make_data(n: int, seq_len: int, channels: int, shortest: int | None) -> Data
 DEVICE = "cpu"
 
 
+def _steps(n_samples: int, epochs: int) -> int:
+    """Optimiser steps of a fit: the length of every trainer's cosine."""
+    return epochs * -(-n_samples // BATCH)
+
+
 def loop_fit(data: Data, hidden: int, epochs: int) -> SequenceModule:
     torch.manual_seed(0)
     module = SequenceModule(data.X.shape[2], 1, hidden_size=hidden).to(DEVICE)
@@ -89,7 +94,7 @@ def loop_fit(data: Data, hidden: int, epochs: int) -> SequenceModule:
     yt = torch.from_numpy(data.y).unsqueeze(-1).to(DEVICE)
     lengths = None if data.lengths is None else torch.from_numpy(data.lengths)
     module.train()
-    steps, step = epochs * -(-len(Xt) // BATCH), 0
+    steps, step = _steps(len(Xt), epochs), 0
     for _ in range(epochs):
         perm = torch.randperm(len(Xt), device=DEVICE)
         for start in range(0, len(Xt), BATCH):
@@ -126,7 +131,7 @@ def loop_predict(module: SequenceModule, data: Data) -> np.ndarray:
 def skorch_net(
     hidden: int, epochs: int, channels: int, n_samples: int
 ) -> NeuralNetRegressor:
-    steps = epochs * -(-n_samples // BATCH)
+    steps = _steps(n_samples, epochs)
     return NeuralNetRegressor(
         SequenceModule,
         module__n_inputs=channels,

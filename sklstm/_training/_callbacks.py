@@ -212,10 +212,9 @@ class CosineDecay(Callback):  # type: ignore[misc]
     Set before every optimiser step of a training call: the rate of step
     ``s`` of ``S`` (``max_epochs`` times the batches of an epoch) is
     ``lr * (1 + cos(pi * s / S)) / 2``. Each call to :func:`train` is one
-    decay from ``lr`` (a warm start restarts it), and ``lr`` is restored when
-    it ends (by :func:`train` too, should an error end it). With ``active``
-    False (``partial_fit``, which cannot know how many calls follow) it
-    leaves the rate alone.
+    decay from ``lr`` (a warm start restarts it); :func:`train` restores
+    ``lr`` however the call ends. With ``active`` False (``partial_fit``,
+    which cannot know how many calls follow) it leaves the rate alone.
     """
 
     def __init__(self) -> None:
@@ -242,9 +241,6 @@ class CosineDecay(Callback):  # type: ignore[misc]
         done = (self.epoch_ + self.batch_ / self.batches_) / max(1, net.max_epochs)
         self.set_rate(net, net.lr * (1 + math.cos(math.pi * min(done, 1.0))) / 2)
         self.batch_ += 1
-
-    def on_train_end(self, net: NeuralNet, **kwargs: Any) -> None:
-        self.set_rate(net, net.lr)
 
     @staticmethod
     def set_rate(net: NeuralNet, lr: float) -> None:

@@ -443,7 +443,7 @@ def train(
                 _refresh_statistics(net, dataset)
     finally:
         if decay is not None and hasattr(net, "optimizer_"):
-            # lr again, however training ended (an error skips on_train_end)
+            # lr again, however training ended (errors skip on_train_end)
             decay.set_rate(net, net.lr)
         net.__dict__.pop("_ddp", None)
         net.iterator_train__shard = None
